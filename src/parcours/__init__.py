@@ -1,0 +1,3 @@
+"""Parcours: one customer, one thread, every channel."""
+
+__version__ = "0.1.0"

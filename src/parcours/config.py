@@ -1,0 +1,81 @@
+"""Settings read from ``PARCOURS_*`` environment variables.
+
+Secrets never fall back to a default outside development: a production instance that forgot to set
+``PARCOURS_SECRET_KEY`` refuses to start instead of signing sessions with a guessable key.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARCOURS_", extra="ignore")
+
+    environment: Environment = "development"
+    home: Path = Path("./var")
+    database_url: str | None = None
+    default_region: str = Field(default="FR", min_length=2, max_length=2)
+    secret_key: str | None = None
+    #: Trust of each source for survivorship, e.g. "store=3,web=2,callcentre=1" (unlisted: 0).
+    source_trust: str = ""
+    import_batch_size: int = Field(default=1000, ge=1, le=100_000)
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment == "production" and (
+            not self.secret_key or self.secret_key.lower() in {"changeme", "secret", "default"}
+        ):
+            raise ValueError(
+                "PARCOURS_SECRET_KEY must be set to a long random value when "
+                "PARCOURS_ENVIRONMENT=production"
+            )
+        if (
+            self.secret_key is not None
+            and self.environment == "production"
+            and len(self.secret_key) < 32
+        ):
+            raise ValueError("PARCOURS_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'parcours.db').resolve()}"
+
+    @property
+    def trust_by_source(self) -> dict[str, int]:
+        trust: dict[str, int] = {}
+        for item in self.source_trust.split(","):
+            if not item.strip():
+                continue
+            name, _, level = item.partition("=")
+            trust[name.strip()] = int(level.strip() or 0)
+        return trust
+
+    def effective_secret_key(self) -> str:
+        """The configured key, or in development a random one kept under ``home``."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.home / "secret_key"
+        if key_file.exists():
+            return key_file.read_text().strip()
+        self.home.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Single customer view: source records, identifiers and the golden record derived from them."""

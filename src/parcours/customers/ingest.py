@@ -1,0 +1,399 @@
+"""Ingestion of customer records: the one path for imports, the API and every channel.
+
+Each batch is one transaction. ``(source, external_id)`` is unique, and a record already stored
+with the same content is left alone, so a batch sent twice, or an import run again after a crash,
+ends in the same state as a single clean run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from parcours.customers import attach
+from parcours.customers.models import Customer, Identifier, SourceRecord
+from parcours.customers.normalise import fold
+from parcours.customers.records import (
+    STRONG_IDENTIFIERS,
+    DroppedValue,
+    NormalisedRecord,
+    RawValue,
+    RecordRejected,
+    content_hash,
+    normalise_record,
+)
+from parcours.customers.survivorship import RecordView, golden_record
+from parcours.db import utcnow
+
+Status = Literal["created", "attached", "updated", "unchanged", "rejected"]
+CHUNK = 500
+
+
+@dataclass
+class IncomingRecord:
+    """A record as a channel sent it: canonical fields, free attributes and the raw payload."""
+
+    source: str
+    external_id: str
+    fields: Mapping[str, RawValue]
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    payload: Mapping[str, Any] | None = None
+    line: int | None = None
+
+
+@dataclass
+class Outcome:
+    source: str
+    external_id: str
+    status: Status
+    customer_id: int | None = None
+    reason: str = ""
+    dropped: list[DroppedValue] = field(default_factory=list)
+    line: int | None = None
+    rejected_field: str = ""
+
+
+@dataclass
+class _Pending:
+    item: IncomingRecord
+    record: NormalisedRecord
+    digest: str
+    payload: dict[str, Any]
+    outcome: Outcome
+    customer_ref: int = 0
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def ingest_batch(
+    session: Session,
+    items: Sequence[IncomingRecord],
+    *,
+    region: str = "FR",
+    trust: Mapping[str, int] | None = None,
+    today: date | None = None,
+) -> list[Outcome]:
+    """Store a batch of records in the session's transaction; one outcome per item, in order."""
+    trust = trust or {}
+    now = utcnow()
+    outcomes: list[Outcome] = []
+    pending: list[_Pending] = []
+    seen: dict[tuple[str, str], int | None] = {}
+    for item in items:
+        outcome = Outcome(item.source, item.external_id, "rejected", line=item.line)
+        outcomes.append(outcome)
+        key = (item.source, item.external_id)
+        if not item.source or not item.external_id:
+            outcome.reason = "missing source or external id"
+            outcome.rejected_field = "external_id"
+            continue
+        if key in seen:
+            where = f" on line {seen[key]}" if seen[key] is not None else ""
+            outcome.reason = f"duplicate external id {item.external_id!r}: already given{where}"
+            outcome.rejected_field = "external_id"
+            continue
+        seen[key] = item.line
+        try:
+            record = normalise_record(item.fields, item.attributes, region=region, today=today)
+        except RecordRejected as error:
+            outcome.reason = error.reason
+            outcome.rejected_field = error.field
+            continue
+        payload = dict(item.payload) if item.payload is not None else _payload_of(item)
+        outcome.dropped = record.dropped
+        pending.append(_Pending(item, record, content_hash(payload), payload, outcome))
+    if pending:
+        _store(session, pending, now, trust)
+    return outcomes
+
+
+def _payload_of(item: IncomingRecord) -> dict[str, Any]:
+    payload: dict[str, Any] = {k: v for k, v in item.fields.items() if v not in (None, "", [])}
+    if item.attributes:
+        payload["attributes"] = dict(item.attributes)
+    return payload
+
+
+def _store(
+    session: Session, pending: list[_Pending], now: datetime, trust: Mapping[str, int]
+) -> None:
+    existing = _existing_records(session, pending)
+    fresh: list[_Pending] = []
+    touched: set[int] = set()
+    for entry in pending:
+        found = existing.get((entry.item.source, entry.item.external_id))
+        if found is None:
+            fresh.append(entry)
+            continue
+        record_id, digest, customer_id = found
+        entry.outcome.customer_id = customer_id
+        if digest == entry.digest:
+            entry.outcome.status = "unchanged"
+            entry.outcome.reason = "already received with the same content"
+            continue
+        _update_record(session, record_id, customer_id, entry, now)
+        entry.outcome.status = "updated"
+        entry.outcome.reason = "new version of a record already received"
+        touched.add(customer_id)
+    created: set[int] = set()
+    new_views: dict[int, list[RecordView]] = {}
+    if fresh:
+        new_views, created = _attach_fresh(session, fresh, now)
+    touched.update(new_views)
+    _refresh_golden(session, touched, {c: new_views[c] for c in created}, trust)
+
+
+def _existing_records(
+    session: Session, pending: list[_Pending]
+) -> dict[tuple[str, str], tuple[int, str, int]]:
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for entry in pending:
+        by_source[entry.item.source].append(entry.item.external_id)
+    found: dict[tuple[str, str], tuple[int, str, int]] = {}
+    for source, external_ids in by_source.items():
+        for chunk in _chunks(external_ids):
+            rows = session.execute(
+                select(
+                    SourceRecord.external_id,
+                    SourceRecord.id,
+                    SourceRecord.content_hash,
+                    SourceRecord.customer_id,
+                ).where(SourceRecord.source == source, SourceRecord.external_id.in_(chunk))
+            )
+            for external_id, record_id, digest, customer_id in rows:
+                found[(source, external_id)] = (record_id, digest, customer_id)
+    return found
+
+
+def _update_record(
+    session: Session, record_id: int, customer_id: int, entry: _Pending, now: datetime
+) -> None:
+    """A changed version of a known record: new payload and fields; its customer stays the same."""
+    session.execute(
+        update(SourceRecord)
+        .where(SourceRecord.id == record_id)
+        .values(
+            payload=entry.payload,
+            fields=entry.record.fields,
+            content_hash=entry.digest,
+            updated_at=now,
+        )
+    )
+    current = {
+        (kind, value): identifier_id
+        for identifier_id, kind, value in session.execute(
+            select(Identifier.id, Identifier.kind, Identifier.value).where(
+                Identifier.source_record_id == record_id
+            )
+        )
+    }
+    wanted = set(entry.record.identifiers)
+    gone = [identifier_id for key, identifier_id in current.items() if key not in wanted]
+    if gone:
+        session.execute(delete(Identifier).where(Identifier.id.in_(gone)))
+    kept = [identifier_id for key, identifier_id in current.items() if key in wanted]
+    if kept:
+        session.execute(update(Identifier).where(Identifier.id.in_(kept)).values(last_seen=now))
+    added = [
+        _identifier_row(record_id, customer_id, kind, value, now)
+        for kind, value in entry.record.identifiers
+        if (kind, value) not in current
+    ]
+    if added:
+        session.execute(insert(Identifier), added)
+
+
+def _identifier_row(
+    record_id: int, customer_id: int, kind: str, value: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "source_record_id": record_id,
+        "customer_id": customer_id,
+        "kind": kind,
+        "value": value,
+        "is_verified": False,
+        "first_seen": now,
+        "last_seen": now,
+    }
+
+
+def _attach_fresh(
+    session: Session, fresh: list[_Pending], now: datetime
+) -> tuple[dict[int, list[RecordView]], set[int]]:
+    """Decide the customer of each new record, insert customers, records and identifiers.
+
+    Returns the new record views of each customer that received records, by customer id, and
+    the ids of the customers created by this batch.
+    """
+    index = _identifier_index(session, fresh)
+    profiles = _profiles(session, {ref for refs in index.values() for ref in refs})
+    next_new_ref = -1
+    for entry in fresh:
+        strong = [(k, v) for k, v in entry.record.identifiers if k in STRONG_IDENTIFIERS]
+        shared: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for pair in strong:
+            for ref in index.get(pair, ()):
+                shared[ref].append(pair)
+        decision = attach.decide(entry.record.fields, shared, profiles)
+        if decision.customer_ref is None:
+            entry.customer_ref = next_new_ref
+            profiles[next_new_ref] = attach.CandidateProfile()
+            next_new_ref -= 1
+            entry.outcome.status = "created"
+            entry.outcome.reason = (
+                "new customer" if not shared else f"new customer: {decision.reason}"
+            )
+        else:
+            entry.customer_ref = decision.customer_ref
+            entry.outcome.status = "attached"
+            entry.outcome.reason = decision.reason
+        profiles[entry.customer_ref].absorb(entry.record.fields)
+        for pair in strong:
+            refs = index.setdefault(pair, [])
+            if entry.customer_ref not in refs:
+                refs.append(entry.customer_ref)
+
+    new_refs = sorted({e.customer_ref for e in fresh if e.customer_ref < 0}, reverse=True)
+    ids_by_ref: dict[int, int] = {}
+    if new_refs:
+        rows = session.execute(
+            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            [{"created_at": now, "updated_at": now, "attributes": {}} for _ in new_refs],
+        )
+        ids_by_ref = dict(zip(new_refs, rows.scalars().all(), strict=True))
+    for entry in fresh:
+        entry.outcome.customer_id = ids_by_ref.get(entry.customer_ref, entry.customer_ref)
+
+    record_ids = (
+        session.execute(
+            insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True),
+            [
+                {
+                    "source": entry.item.source,
+                    "external_id": entry.item.external_id,
+                    "customer_id": entry.outcome.customer_id,
+                    "payload": entry.payload,
+                    "fields": entry.record.fields,
+                    "content_hash": entry.digest,
+                    "received_at": now,
+                    "updated_at": now,
+                }
+                for entry in fresh
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    identifier_rows = []
+    views: dict[int, list[RecordView]] = defaultdict(list)
+    for entry, record_id in zip(fresh, record_ids, strict=True):
+        customer_id = entry.outcome.customer_id
+        assert customer_id is not None
+        identifier_rows += [
+            _identifier_row(record_id, customer_id, kind, value, now)
+            for kind, value in entry.record.identifiers
+        ]
+        views[customer_id].append(
+            RecordView(record_id, entry.item.source, now, entry.record.fields)
+        )
+    if identifier_rows:
+        session.execute(insert(Identifier), identifier_rows)
+    return views, set(ids_by_ref.values())
+
+
+def _identifier_index(session: Session, fresh: list[_Pending]) -> dict[tuple[str, str], list[int]]:
+    """(kind, value) → ids of the customers that carry it, for every strong identifier of the batch."""
+    by_kind: dict[str, set[str]] = defaultdict(set)
+    for entry in fresh:
+        for kind, value in entry.record.identifiers:
+            if kind in STRONG_IDENTIFIERS:
+                by_kind[kind].add(value)
+    index: dict[tuple[str, str], list[int]] = {}
+    for kind, values in by_kind.items():
+        for chunk in _chunks(sorted(values)):
+            rows = session.execute(
+                select(Identifier.value, Identifier.customer_id)
+                .where(Identifier.kind == kind, Identifier.value.in_(chunk))
+                .distinct()
+                .order_by(Identifier.customer_id)
+            )
+            for value, customer_id in rows:
+                refs = index.setdefault((kind, value), [])
+                if customer_id not in refs:
+                    refs.append(customer_id)
+    return index
+
+
+def _profiles(session: Session, customer_ids: set[int]) -> dict[int, attach.CandidateProfile]:
+    profiles: dict[int, attach.CandidateProfile] = {}
+    ids = sorted(customer_ids)
+    for chunk in _chunks(ids):
+        for customer_id, first_name, birth_date in session.execute(
+            select(Customer.id, Customer.first_name, Customer.birth_date).where(
+                Customer.id.in_(chunk)
+            )
+        ):
+            profiles[customer_id] = attach.CandidateProfile(
+                first_name, birth_date.isoformat() if birth_date else None
+            )
+        for customer_id, value in session.execute(
+            select(Identifier.customer_id, Identifier.value).where(
+                Identifier.kind == "national_id", Identifier.customer_id.in_(chunk)
+            )
+        ):
+            profiles[customer_id].national_id = value
+    return profiles
+
+
+def _refresh_golden(
+    session: Session,
+    customer_ids: set[int],
+    created_views: Mapping[int, list[RecordView]],
+    trust: Mapping[str, int],
+) -> None:
+    """Recompute the golden record of each customer that gained or changed a record."""
+    if not customer_ids:
+        return
+    # Customers created by this batch have all their records in ``created_views``; the others
+    # may hold older records, so theirs are read back from the database.
+    views: dict[int, list[RecordView]] = defaultdict(list)
+    for customer_id, batch_views in created_views.items():
+        views[customer_id] = list(batch_views)
+    created_now = set(created_views)
+    to_load = sorted(customer_ids - created_now)
+    for chunk in _chunks(to_load):
+        rows = session.execute(
+            select(
+                SourceRecord.customer_id,
+                SourceRecord.id,
+                SourceRecord.source,
+                SourceRecord.updated_at,
+                SourceRecord.fields,
+            ).where(SourceRecord.customer_id.in_(chunk))
+        )
+        for customer_id, record_id, source, updated_at, fields in rows:
+            views[customer_id].append(RecordView(record_id, source, updated_at, fields))
+    updates = []
+    for customer_id in sorted(views):
+        golden = golden_record(views[customer_id], trust)
+        golden["birth_date"] = (
+            date.fromisoformat(golden["birth_date"]) if golden["birth_date"] else None
+        )
+        golden["search_name"] = fold(
+            " ".join(
+                filter(None, (golden["first_name"], golden["last_name"], golden["company_name"]))
+            )
+        )
+        golden["id"] = customer_id
+        golden["updated_at"] = utcnow()
+        updates.append(golden)
+    session.execute(update(Customer), updates)

@@ -1,0 +1,144 @@
+"""Tables of the single customer view.
+
+A customer is the set of source records that belong to it (``SourceRecord.customer_id``); its
+profile columns are derived from them by the survivorship rules and can always be recomputed.
+Regrouping records (merge, unmerge) is therefore a change of ``customer_id``, never a deletion.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from parcours.db import Base, JSONType, UTCDateTime, utcnow
+
+#: Integer primary keys that are 64-bit on PostgreSQL and rowid aliases on SQLite.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="person")
+    title: Mapped[str | None] = mapped_column(String(16))
+    first_name: Mapped[str | None] = mapped_column(String(120))
+    last_name: Mapped[str | None] = mapped_column(String(120))
+    company_name: Mapped[str | None] = mapped_column(String(200))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    street_number: Mapped[str | None] = mapped_column(String(16))
+    street: Mapped[str | None] = mapped_column(String(200))
+    address_extra: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(120))
+    region: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(2))
+    siret: Mapped[str | None] = mapped_column(String(14))
+    preferred_language: Mapped[str | None] = mapped_column(String(8))
+    preferred_channel: Mapped[str | None] = mapped_column(String(32))
+    stage: Mapped[str] = mapped_column(String(16), default="customer")
+    owning_unit: Mapped[str | None] = mapped_column(String(120))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    #: Folded "first last company" for search (accents and case removed).
+    search_name: Mapped[str] = mapped_column(String(500), default="", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    source_records: Mapped[list[SourceRecord]] = relationship(
+        back_populates="customer", order_by="SourceRecord.id"
+    )
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="customer", order_by="Identifier.id", viewonly=True
+    )
+
+
+class SourceRecord(Base):
+    """A customer record exactly as a channel system sent it; never deleted by a merge."""
+
+    __tablename__ = "source_records"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: The normalised fields that survivorship and matching use (valid values only).
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    customer: Mapped[Customer] = relationship(back_populates="source_records")
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="source_record", cascade="all, delete-orphan", order_by="Identifier.id"
+    )
+
+
+class Identifier(Base):
+    """A normalised identifier carried by one source record.
+
+    ``customer_id`` repeats the record's customer so that the matching lookup
+    "which customers carry this e-mail?" is one index probe.
+    """
+
+    __tablename__ = "identifiers"
+    __table_args__ = (
+        UniqueConstraint("source_record_id", "kind", "value"),
+        Index("ix_identifiers_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_record_id: Mapped[int] = mapped_column(
+        ForeignKey("source_records.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(String(320))
+    is_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    source_record: Mapped[SourceRecord] = relationship(back_populates="identifiers")
+    customer: Mapped[Customer] = relationship(back_populates="identifiers", viewonly=True)
+
+
+class ApiToken(Base):
+    """A token for integrations; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    """A person who signs in to the console; the password is stored as an argon2 hash."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    login: Mapped[str] = mapped_column(String(120), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(32), default="agent")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Alembic migrations; ``parcours db upgrade`` runs them."""

@@ -1,0 +1,8 @@
+"""Every context's models, imported in one place so that Alembic sees the whole schema."""
+
+from parcours.customers import models as customers_models
+from parcours.db import Base
+
+metadata = Base.metadata
+
+__all__ = ["customers_models", "metadata"]

@@ -1,8 +1,9 @@
 """Every context's models, imported in one place so that Alembic sees the whole schema."""
 
+from parcours.accounts import models as accounts_models
 from parcours.customers import models as customers_models
 from parcours.db import Base
 
 metadata = Base.metadata
 
-__all__ = ["customers_models", "metadata"]
+__all__ = ["accounts_models", "customers_models", "metadata"]

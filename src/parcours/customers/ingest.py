@@ -311,7 +311,7 @@ def _attach_fresh(
 
 
 def _identifier_index(session: Session, fresh: list[_Pending]) -> dict[tuple[str, str], list[int]]:
-    """(kind, value) → ids of the customers that carry it, for every strong identifier of the batch."""
+    """(kind, value) → ids of the customers carrying it, for each strong identifier of the batch."""
     by_kind: dict[str, set[str]] = defaultdict(set)
     for entry in fresh:
         for kind, value in entry.record.identifiers:

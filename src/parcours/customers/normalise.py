@@ -126,7 +126,7 @@ def display_name(raw: str | None) -> str | None:
 
 
 def split_full_name(full_name: str) -> tuple[str | None, str | None]:
-    """(first, last) from a full name: "MARTIN Jean" (surname in capitals first) or "Jean Martin"."""
+    """(first, last) from a full name: "MARTIN Jean" (surname in capitals) or "Jean Martin"."""
     words = full_name.split(" ")
     if len(words) == 1:
         return None, words[0]

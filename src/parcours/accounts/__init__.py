@@ -1,0 +1,1 @@
+"""Console users and API tokens."""

@@ -1,0 +1,92 @@
+"""Use cases for users and API tokens.
+
+Tokens are shown once, at creation, and only their SHA-256 is stored. The admin password is random,
+generated on the first start and stored as an argon2 hash: no default password exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcours.accounts.models import ApiToken, User
+from parcours.db import utcnow
+
+TOKEN_PREFIX = "prc_"
+ADMIN_LOGIN = "admin"
+_hasher = PasswordHasher()
+
+
+class TokenNameTaken(ValueError):
+    pass
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(session: Session, name: str) -> str:
+    """A new token for an integration; the plain value is returned once and never stored."""
+    if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+        raise TokenNameTaken(f"a token named {name!r} exists already")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(name=name, token_hash=_digest(token)))
+    return token
+
+
+def authenticate_token(session: Session, token: str) -> ApiToken | None:
+    found = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.is_active)
+    )
+    if found is not None:
+        found.last_used_at = utcnow()
+    return found
+
+
+def revoke_token(session: Session, name: str) -> bool:
+    found = session.scalar(select(ApiToken).where(ApiToken.name == name))
+    if found is None:
+        return False
+    found.is_active = False
+    return True
+
+
+@dataclass(frozen=True)
+class AdminLogin:
+    login: str
+    password: str | None  # None when the admin existed already: its password is not recoverable
+
+
+def ensure_admin(session: Session) -> AdminLogin:
+    """Create the admin with a random password on the first start."""
+    if session.scalar(select(User.id).where(User.login == ADMIN_LOGIN)) is not None:
+        return AdminLogin(ADMIN_LOGIN, None)
+    password = secrets.token_urlsafe(12)
+    session.add(User(login=ADMIN_LOGIN, password_hash=_hasher.hash(password), role="admin"))
+    return AdminLogin(ADMIN_LOGIN, password)
+
+
+def reset_password(session: Session, login: str) -> str:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise LookupError(f"no user {login!r}")
+    password = secrets.token_urlsafe(12)
+    user.password_hash = _hasher.hash(password)
+    return password
+
+
+def verify_password(session: Session, login: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.login == login, User.is_active))
+    if user is None:
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except VerificationError:
+        return None
+    return user

@@ -1,0 +1,49 @@
+"""The FastAPI application factory: JSON API under /api/v1, web pages under /."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+import parcours
+from parcours.config import Settings, get_settings
+from parcours.customers.api import router as customers_router
+from parcours.db import Database, ensure_database_ready
+from parcours.deps import DatabaseDep
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health")
+    def health(database: DatabaseDep) -> dict[str, Any]:
+        """Liveness and database reachability, for load balancers and monitoring."""
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok", "version": parcours.__version__, "database": database.dialect}
+
+    return router
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if database is None:
+        database = Database(ensure_database_ready(settings.resolved_database_url))
+    app = FastAPI(
+        title="Parcours",
+        version=parcours.__version__,
+        description="One customer, one thread, every channel. Authenticate with an API token "
+        "(`parcours tokens create NAME`) sent as `Authorization: Bearer <token>`.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(_health_router())
+    api.include_router(customers_router)
+    app.include_router(api)
+    app.include_router(_health_router())
+    return app

@@ -1,0 +1,141 @@
+"""The ``parcours`` command; each context adds its own sub-commands here."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from parcours.accounts import services as accounts
+from parcours.accounts.services import TokenNameTaken
+from parcours.cli_support import console, fail, open_database, settings
+from parcours.customers.cli import (
+    customers_app,
+    export_source_links_command,
+    import_customers_command,
+)
+from parcours.db import Database, create_db_engine
+from parcours.migrations.runner import upgrade
+
+app = typer.Typer(
+    help="Parcours — one customer, one thread, every channel.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Create and migrate the database.", no_args_is_help=True)
+import_app = typer.Typer(help="Import files (CSV or JSONL).", no_args_is_help=True)
+export_app = typer.Typer(help="Export data as CSV on stdout.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for integrations.", no_args_is_help=True)
+users_app = typer.Typer(help="Console users.", no_args_is_help=True)
+demo_app = typer.Typer(help="The French demo data set.", no_args_is_help=True)
+
+app.add_typer(db_app, name="db")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+app.add_typer(customers_app, name="customers")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(users_app, name="users")
+app.add_typer(demo_app, name="demo")
+import_app.command("customers")(import_customers_command)
+export_app.command("source-links")(export_source_links_command)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or migrate it to the latest schema (idempotent)."""
+    url = settings().resolved_database_url
+    create_db_engine(url, create_dirs=True).dispose()
+    try:
+        upgrade(url)
+    except Exception as error:
+        fail(f"migration failed: {error}")
+    console.print("Database is up to date.")
+
+
+@tokens_app.command("create")
+def tokens_create(name: str) -> None:
+    """Create a token; it is printed once and cannot be shown again."""
+    database = open_database()
+    try:
+        with database.transaction() as session:
+            token = accounts.create_token(session, name)
+    except TokenNameTaken as error:
+        fail(str(error))
+    print(token)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(name: str) -> None:
+    """Revoke a token by name."""
+    database = open_database()
+    with database.transaction() as session:
+        if not accounts.revoke_token(session, name):
+            fail(f"no token named {name!r}", code=1)
+    console.print(f"Token {name!r} revoked.")
+
+
+@users_app.command("reset-password")
+def users_reset_password(login: str) -> None:
+    """Give a user a new random password, printed once."""
+    database = open_database()
+    try:
+        with database.transaction() as session:
+            password = accounts.reset_password(session, login)
+    except LookupError as error:
+        fail(str(error), code=1)
+    console.print(f"New password for {login}: [bold]{password}[/]")
+
+
+def print_admin_login(database: Database) -> None:
+    with database.transaction() as session:
+        admin = accounts.ensure_admin(session)
+    if admin.password:
+        console.print(
+            f"Admin login: [bold]{admin.login}[/] / password: [bold]{admin.password}[/] "
+            "(shown once; keep it)"
+        )
+    else:
+        console.print(
+            f"Admin login: [bold]{admin.login}[/] (password shown on first start; "
+            f"reset it with: parcours users reset-password {admin.login})"
+        )
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the Sens Confort demo (idempotent: loading twice changes nothing)."""
+    from parcours.customers.ingest import ingest_batch
+    from parcours.demo import demo_records
+
+    config = settings()
+    database = open_database()
+    records = demo_records()
+    with database.transaction() as session:
+        outcomes = ingest_batch(
+            session, records, region=config.default_region, trust=config.trust_by_source
+        )
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    summary = ", ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
+    console.print(f"Demo: {len(records)} records ({summary}).")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Serve the web console and the API."""
+    import uvicorn
+
+    from parcours.app import create_app
+
+    database = open_database()
+    print_admin_login(database)
+    console.print(f"Parcours on http://{host}:{port}/ — API docs on http://{host}:{port}/docs")
+    uvicorn.run(create_app(settings(), database), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,190 @@
+"""Use cases of the single customer view: search, show, export links, record intake.
+
+They take a session or a :class:`~parcours.db.Database` and plain values, and return plain data
+(Pydantic schemas), so that the API, the CLI and the web pages share them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from parcours.customers import normalise as n
+from parcours.customers.ingest import IncomingRecord, Outcome, ingest_batch
+from parcours.customers.models import Customer, Identifier, SourceRecord
+from parcours.customers.schemas import (
+    CustomerDetail,
+    CustomerPage,
+    CustomerSummary,
+    IdentifierOut,
+    SourceRecordOut,
+)
+
+MAX_PAGE_SIZE = 200
+
+
+class CustomerNotFound(LookupError):
+    def __init__(self, customer_id: int) -> None:
+        super().__init__(f"no customer with id {customer_id}")
+        self.customer_id = customer_id
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How a free-text query is searched: by identifiers it could be, and by name words."""
+
+    identifiers: tuple[tuple[str, str], ...]
+    name_words: tuple[str, ...]
+
+
+def plan_search(query: str, region: str = "FR") -> SearchPlan:
+    """Read a query the way a seller types it: an e-mail, a phone in any format, a card, a name."""
+    text = query.strip()
+    identifiers: list[tuple[str, str]] = []
+    if "@" in text:
+        try:
+            identifiers.append(("email", n.normalise_email(text)))
+        except n.InvalidValue:
+            identifiers.append(("email", text.casefold()))
+        return SearchPlan(tuple(identifiers), ())
+    digits = sum(char.isdigit() for char in text)
+    if digits >= 6:
+        with contextlib.suppress(n.InvalidValue):
+            identifiers.append(("phone", n.normalise_phone(text, region)))
+        for kind, normaliser in (
+            ("loyalty_card", n.normalise_loyalty_card),
+            ("siret", n.normalise_siret),
+            ("national_id", n.normalise_national_id),
+        ):
+            try:
+                identifiers.append((kind, normaliser(text)))
+            except n.InvalidValue:
+                continue
+    if text:
+        identifiers.append(("web_account", n.normalise_web_account(text)))
+    words = tuple(word for word in n.fold(text).split(" ") if word and digits < len(text) / 2)
+    return SearchPlan(tuple(identifiers), words)
+
+
+def search_customers(
+    session: Session, query: str, *, region: str = "FR", page: int = 1, page_size: int = 20
+) -> CustomerPage:
+    """Customers whose identifiers or names match ``query``, identifier matches first."""
+    page = max(page, 1)
+    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
+    plan = plan_search(query, region)
+    by_identifier = (
+        select(Identifier.customer_id)
+        .where(
+            or_(*(and_(Identifier.kind == k, Identifier.value == v) for k, v in plan.identifiers))
+        )
+        .distinct()
+        if plan.identifiers
+        else None
+    )
+    conditions: list[ColumnElement[bool]] = []
+    if by_identifier is not None:
+        conditions.append(Customer.id.in_(by_identifier))
+    if plan.name_words:
+        conditions.append(and_(*(Customer.search_name.contains(word) for word in plan.name_words)))
+    if not conditions:
+        return CustomerPage(items=[], total=0, page=page, page_size=page_size)
+    matches = or_(*conditions)
+    total = session.scalar(select(func.count()).select_from(Customer).where(matches)) or 0
+    identifier_first = (
+        Customer.id.in_(by_identifier) if by_identifier is not None else Customer.id.is_(None)
+    )
+    rows = session.scalars(
+        select(Customer)
+        .where(matches)
+        .order_by(identifier_first.desc(), Customer.search_name, Customer.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return CustomerPage(
+        items=[CustomerSummary.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def list_customers(session: Session, *, page: int = 1, page_size: int = 20) -> CustomerPage:
+    page = max(page, 1)
+    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
+    total = session.scalar(select(func.count()).select_from(Customer)) or 0
+    rows = session.scalars(
+        select(Customer).order_by(Customer.id).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return CustomerPage(
+        items=[CustomerSummary.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        page_size=page_size,
+    )
+
+
+def get_customer(session: Session, customer_id: int) -> CustomerDetail:
+    customer = session.scalar(
+        select(Customer)
+        .where(Customer.id == customer_id)
+        .options(selectinload(Customer.source_records), selectinload(Customer.identifiers))
+    )
+    if customer is None:
+        raise CustomerNotFound(customer_id)
+    summary = CustomerSummary.model_validate(customer)
+    return CustomerDetail(
+        **summary.model_dump(),
+        identifiers=[IdentifierOut.model_validate(i) for i in _merged(customer.identifiers)],
+        source_records=[SourceRecordOut.model_validate(r) for r in customer.source_records],
+    )
+
+
+def _merged(identifiers: Sequence[Identifier]) -> list[IdentifierOut]:
+    """One line per identifier value, however many records carry it (first/last seen overall)."""
+    merged: dict[tuple[str, str], IdentifierOut] = {}
+    for identifier in identifiers:
+        key = (identifier.kind, identifier.value)
+        current = merged.get(key)
+        if current is None:
+            merged[key] = IdentifierOut(
+                kind=identifier.kind,
+                value=identifier.value,
+                is_verified=identifier.is_verified,
+                first_seen=identifier.first_seen,
+                last_seen=identifier.last_seen,
+                records=1,
+            )
+            continue
+        current.is_verified = current.is_verified or identifier.is_verified
+        current.first_seen = min(current.first_seen, identifier.first_seen)
+        current.last_seen = max(current.last_seen, identifier.last_seen)
+        current.records += 1
+    return list(merged.values())
+
+
+def source_links(session: Session, source: str) -> Iterator[tuple[str, int]]:
+    """(external id, customer id) for every record of ``source``, streamed in id order."""
+    rows = session.execute(
+        select(SourceRecord.external_id, SourceRecord.customer_id)
+        .where(SourceRecord.source == source)
+        .order_by(SourceRecord.id)
+        .execution_options(yield_per=5000)
+    )
+    for external_id, customer_id in rows:
+        yield str(external_id), int(customer_id)
+
+
+def receive_records(
+    session: Session,
+    records: Sequence[IncomingRecord],
+    *,
+    region: str = "FR",
+    trust: Mapping[str, int] | None = None,
+) -> list[Outcome]:
+    """Records sent by a channel through the API: the same path as a file import."""
+    return ingest_batch(session, records, region=region, trust=trust)

@@ -133,6 +133,17 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def refresh_statistics(self, tables: tuple[str, ...]) -> None:
+        """Refresh the planner statistics of ``tables`` (PostgreSQL).
+
+        A table filled by a big import still looks empty to the planner until autovacuum runs,
+        so lookups by id fall back to sequential scans and each batch gets slower than the last.
+        """
+        if self.dialect != "postgresql":
+            return
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE " + ", ".join(tables))
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A unit of work: commits when the block ends, rolls back on any error."""

@@ -283,11 +283,13 @@ class _Generator:
         rng = self.rng
         # Namesakes: same first and last name, different people (birth dates, phones, towns).
         people = [
-            self.individual("M", "Jean", "Martin", (1955, 1962), "Guingamp", ["store", "callcentre"]),
+            self.individual(
+                "M", "Jean", "Martin", (1955, 1962), "Guingamp", ["store", "callcentre"]
+            ),
             self.individual("M", "Jean", "Martin", (1984, 1990), "Lannion", ["web", "callcentre"]),
             self.individual("F", "Marie", "Le Gall", (1948, 1953), "Paimpol", ["callcentre"]),
             self.individual("F", "Marie", "Le Gall", (1979, 1985), "Plouisy", ["store", "web"]),
-        ]  # fmt: skip  # noqa: E501
+        ]
         for _ in range(_HOUSEHOLDS):
             first = self.individual()
             people += [first, self.partner(first)]
@@ -428,7 +430,7 @@ class _Generator:
         rng = self.rng
         while True:
             if rng.random() < 0.75:
-                prefix = "06" + rng.choice("12456789")
+                prefix = "06" + rng.choice("1245678")  # 063x and 069x are partly unassigned
             else:
                 prefix = "07" + rng.choice("5678")
             digits = prefix + f"{rng.randrange(10**7):07d}"
@@ -448,7 +450,7 @@ class _Generator:
     def email(self, first: str, last: str, birth: date) -> str:
         rng = self.rng
         f, la = _slug(first), _slug(last)
-        styles = (
+        styles: tuple[str, ...] = (
             f"{f}.{la}",
             f"{f[0]}{la}",
             f"{la}.{f}",
@@ -755,8 +757,11 @@ class _Generator:
         for spec, breaker in zip(pick("email", len(breakers)), breakers, strict=True):
             spec.fields["email"] = breaker(str(spec.fields["email"]))
         for spec in pick("phone", 3):
-            phone = str(spec.fields["phone"])
-            spec.fields["phone"] = phone[:-3].rstrip(" .-")  # two digits short
+            phone, missing = str(spec.fields["phone"]), 2  # two digits short
+            while missing:
+                missing -= phone[-1].isdigit()
+                phone = phone[:-1]
+            spec.fields["phone"] = phone.rstrip(" .-")
         for spec in pick("birth_date", 1):
             year = str(spec.fields["birth_date"]).replace("/", "-").split("-")
             spec.fields["birth_date"] = f"31/02/{max(year, key=len)}"  # no such day

@@ -189,7 +189,12 @@ def _ingest(
 ) -> None:
     with database.transaction() as session:
         outcomes = ingest_batch(session, batch, region=region, trust=trust)
+    stored_before = summary.created + summary.attached
     for outcome in outcomes:
         summary.count(outcome)
         rejects.outcome(outcome)
     rejects.flush()
+    stored = summary.created + summary.attached
+    # Statistics are refreshed each time the import has doubled what it stored (1k, 2k, 4k…).
+    if stored >= 1000 and stored.bit_length() > stored_before.bit_length():
+        database.refresh_statistics(("customers", "source_records", "identifiers"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from parcours.customers import attach
@@ -28,8 +28,33 @@ from parcours.customers.records import (
     content_hash,
     normalise_record,
 )
-from parcours.customers.survivorship import RecordView, golden_record
+from parcours.customers.survivorship import (
+    ADDRESS_FIELDS,
+    SCALAR_FIELDS,
+    RecordView,
+    golden_record,
+)
 from parcours.db import utcnow
+
+# Core tables: the hot path inserts rows in bulk without building ORM objects.
+CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
+IDENTIFIERS: Table = Identifier.__table__  # type: ignore[assignment]
+_GOLDEN_COLUMNS = (
+    *(name for name in SCALAR_FIELDS),
+    *ADDRESS_FIELDS,
+    "email",
+    "phone",
+    "attributes",
+    "kind",
+    "search_name",
+    "updated_at",
+)
+_GOLDEN_UPDATE = (
+    update(CUSTOMERS)
+    .where(CUSTOMERS.c.id == bindparam("customer_id"))
+    .values({name: bindparam(name) for name in _GOLDEN_COLUMNS})
+)
 
 Status = Literal["created", "attached", "updated", "unchanged", "rejected"]
 CHUNK = 500
@@ -209,7 +234,7 @@ def _update_record(
         if (kind, value) not in current
     ]
     if added:
-        session.execute(insert(Identifier), added)
+        session.execute(insert(IDENTIFIERS), added)
 
 
 def _identifier_row(
@@ -266,7 +291,7 @@ def _attach_fresh(
     ids_by_ref: dict[int, int] = {}
     if new_refs:
         rows = session.execute(
-            insert(Customer).returning(Customer.id, sort_by_parameter_order=True),
+            insert(CUSTOMERS).returning(CUSTOMERS.c.id, sort_by_parameter_order=True),
             [{"created_at": now, "updated_at": now, "attributes": {}} for _ in new_refs],
         )
         ids_by_ref = dict(zip(new_refs, rows.scalars().all(), strict=True))
@@ -275,7 +300,7 @@ def _attach_fresh(
 
     record_ids = (
         session.execute(
-            insert(SourceRecord).returning(SourceRecord.id, sort_by_parameter_order=True),
+            insert(RECORDS).returning(RECORDS.c.id, sort_by_parameter_order=True),
             [
                 {
                     "source": entry.item.source,
@@ -306,7 +331,7 @@ def _attach_fresh(
             RecordView(record_id, entry.item.source, now, entry.record.fields)
         )
     if identifier_rows:
-        session.execute(insert(Identifier), identifier_rows)
+        session.execute(insert(IDENTIFIERS), identifier_rows)
     return views, set(ids_by_ref.values())
 
 
@@ -393,7 +418,7 @@ def _refresh_golden(
                 filter(None, (golden["first_name"], golden["last_name"], golden["company_name"]))
             )
         )
-        golden["id"] = customer_id
+        golden["customer_id"] = customer_id
         golden["updated_at"] = utcnow()
         updates.append(golden)
-    session.execute(update(Customer), updates)
+    session.execute(_GOLDEN_UPDATE, updates)

@@ -171,9 +171,9 @@ def normalise_postcode(raw: str, country: str = "FR") -> str:
         if not text or len(text) > 12:
             raise InvalidValue(f"invalid postcode {raw!r}")
         return text.upper()
-    if text.isdigit() and len(text) == 4:
+    if re.fullmatch(r"[0-9]{4}", text):
         text = "0" + text
-    if not (text.isdigit() and len(text) == 5):
+    if not re.fullmatch(r"[0-9]{5}", text):
         raise InvalidValue(f"a French postcode has five digits, got {raw!r}")
     return text
 
@@ -269,12 +269,16 @@ def luhn_is_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
+_LA_POSTE_HEAD_OFFICE = "35600000000048"
+
+
 def normalise_siret(raw: str) -> str:
-    """A SIRET (14 digits) or a SIREN (9 digits), checked with the Luhn key (La Poste excepted)."""
+    """A SIRET (14 digits) or a SIREN (9 digits), checked with the Luhn key (La Poste's
+    establishments other than its head office have a digit sum that is a multiple of 5 instead)."""
     text = re.sub(r"[\s.\-]", "", raw)
-    if not text.isdigit() or len(text) not in (9, 14):
+    if not re.fullmatch(r"[0-9]{9}|[0-9]{14}", text):
         raise InvalidValue(f"a SIRET has 14 digits and a SIREN 9, got {raw!r}")
-    if len(text) == 14 and text.startswith("356000000"):
+    if len(text) == 14 and text.startswith("356000000") and text != _LA_POSTE_HEAD_OFFICE:
         if sum(int(c) for c in text) % 5 != 0:
             raise InvalidValue(f"wrong check digit in La Poste SIRET {raw!r}")
         return text
@@ -289,8 +293,9 @@ def normalise_national_id(raw: str) -> str:
     if len(text) != 15:
         raise InvalidValue("a NIR has 13 characters and a 2-digit key")
     body, key = text[:13], text[13:]
-    numeric = body.replace("2A", "19").replace("2B", "18")
-    if not (numeric.isdigit() and key.isdigit()) or body[0] not in "12378":
+    department = body[5:7]
+    numeric = body[:5] + {"2A": "19", "2B": "18"}.get(department, department) + body[7:]
+    if not re.fullmatch(r"[12378][0-9]{12}", numeric) or not re.fullmatch(r"[0-9]{2}", key):
         raise InvalidValue(f"malformed NIR {raw!r}")
     if 97 - int(numeric) % 97 != int(key):
         raise InvalidValue(f"wrong key in NIR {raw!r}")
@@ -347,7 +352,9 @@ def first_names_compatible(left: str, right: str) -> bool:
     if a == b:
         return True
     a_words, b_words = a.split(" "), b.split(" ")
-    shorter, longer = sorted((a_words, b_words), key=len)
+    shorter, longer = sorted(
+        (a_words, b_words), key=lambda words: (len(words), len(" ".join(words)))
+    )
     if longer[: len(shorter)] == shorter:
         return True
     return len(shorter) == 1 and len(shorter[0]) == 1 and longer[0].startswith(shorter[0])

@@ -9,8 +9,9 @@ For each field the value comes from the record that wins on, in order:
 
 Only records that fill the field compete, so a recent record with no phone never erases the phone
 of an older one. The postal address is taken as a block from one record, so that a street from
-one record is never paired with the postcode of another. Lists (e-mails, phones, cards) keep every
-value, the winner's first. Attributes are merged key by key by the same order.
+one record is never paired with the postcode of another; a record naming only a country or a
+region does not compete with one that has a street, postcode or city. Lists (e-mails, phones,
+cards) keep every value, the winner's first. Attributes are merged key by key by the same order.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ ADDRESS_FIELDS = (
     "region",
     "country",
 )
+#: The fields that make a postal address: a record with only a country or a region has none.
+LOCATING_FIELDS = ("street", "postcode", "city")
 SCALAR_FIELDS = (
     "title",
     "first_name",
@@ -66,8 +69,8 @@ def golden_record(records: Sequence[RecordView], trust: Mapping[str, int]) -> di
     for name in SCALAR_FIELDS:
         golden[name] = next((r.fields[name] for r in ordered if r.fields.get(name)), None)
     address_record = next(
-        (r for r in ordered if any(r.fields.get(name) for name in ADDRESS_FIELDS)), None
-    )
+        (r for r in ordered if any(r.fields.get(name) for name in LOCATING_FIELDS)), None
+    ) or next((r for r in ordered if any(r.fields.get(name) for name in ADDRESS_FIELDS)), None)
     for name in ADDRESS_FIELDS:
         golden[name] = address_record.fields.get(name) if address_record else None
     for list_name, single in LIST_FIELDS.items():

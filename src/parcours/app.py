@@ -12,6 +12,7 @@ from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
 from parcours.db import Database, ensure_database_ready
 from parcours.deps import DatabaseDep
+from parcours.web.pages import router as pages_router
 
 
 def _health_router() -> APIRouter:
@@ -46,4 +47,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(customers_router)
     app.include_router(api)
     app.include_router(_health_router())
+    app.include_router(pages_router)
     return app

@@ -188,3 +188,24 @@ def receive_records(
 ) -> list[Outcome]:
     """Records sent by a channel through the API: the same path as a file import."""
     return ingest_batch(session, records, region=region, trust=trust)
+
+
+@dataclass(frozen=True)
+class BaseOverview:
+    customers: int
+    records: int
+    by_source: list[tuple[str, int]]
+
+
+def base_overview(session: Session) -> BaseOverview:
+    """Counts for the welcome page: customers, source records, records per source."""
+    customers = session.scalar(select(func.count()).select_from(Customer)) or 0
+    by_source = [
+        (str(source), int(count))
+        for source, count in session.execute(
+            select(SourceRecord.source, func.count())
+            .group_by(SourceRecord.source)
+            .order_by(func.count().desc(), SourceRecord.source)
+        )
+    ]
+    return BaseOverview(customers, sum(count for _, count in by_source), by_source)

@@ -1,0 +1,68 @@
+"""The welcome page: what this instance holds and where to go next.
+
+It shows counts only, never a customer: the console with sign-in comes with its own issue.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+import parcours
+from parcours.customers.services import base_overview
+from parcours.deps import SessionDep
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+
+TEXTS = {
+    "fr": {
+        "tagline": "Un client, un fil, tous les canaux.",
+        "customers": "clients",
+        "records": "fiches source",
+        "by_source": "Fiches par source",
+        "source": "source",
+        "api": "API JSON et sa documentation",
+        "health": "État du service",
+        "cli": "En ligne de commande",
+        "switch": "English",
+    },
+    "en": {
+        "tagline": "One customer, one thread, every channel.",
+        "customers": "customers",
+        "records": "source records",
+        "by_source": "Records by source",
+        "source": "source",
+        "api": "JSON API and its documentation",
+        "health": "Service health",
+        "cli": "On the command line",
+        "switch": "Français",
+    },
+}
+
+
+def _language(request: Request) -> str:
+    asked = request.query_params.get("lang")
+    if asked in TEXTS:
+        return asked
+    header = request.headers.get("accept-language", "fr").lower()
+    return "en" if header.startswith("en") else "fr"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    language = _language(request)
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        {
+            "t": TEXTS[language],
+            "language": language,
+            "other": "en" if language == "fr" else "fr",
+            "overview": base_overview(session),
+            "version": parcours.__version__,
+        },
+    )

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from parcours.customers import services
+from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.customers.models import Customer, SourceRecord
 from parcours.customers.reader import ImportFileError
 from parcours.db import Database
@@ -201,3 +202,26 @@ def test_a_jsonl_file_imports_like_a_csv(db: Database, tmp_path: Path):
         (loic,) = services.search_customers(session, "loic@exemple.fr").items
     assert loic.attributes == {"newsletter": True}
     assert [r["line"] for r in read_rejects(tmp_path / "web.jsonl.rejects.csv")] == ["3"]
+
+
+def test_a_shared_cookie_or_social_account_alone_never_joins_two_people(db: Database):
+    # Given two people who used the same family tablet and the same Facebook page handle
+    with db.transaction() as session:
+        outcomes = ingest_batch(
+            session,
+            [
+                IncomingRecord("web", "W-1", {"last_name": "Riou", "first_name": "Anne",
+                                              "cookie": "tablette-1", "social_facebook": "riou"}),
+                IncomingRecord("web", "W-2", {"last_name": "Riou", "first_name": "Loïc",
+                                              "cookie": "tablette-1", "social_facebook": "@Riou"}),
+            ],
+        )  # fmt: skip
+
+    # Then they stay two customers, each carrying the identifiers as evidence
+    assert [o.status for o in outcomes] == ["created", "created"]
+    with db.sessions() as session:
+        anne = services.get_customer(session, outcomes[0].customer_id or 0)
+    assert [(i.kind, i.value) for i in anne.identifiers] == [
+        ("cookie", "tablette-1"),
+        ("social_facebook", "riou"),
+    ]

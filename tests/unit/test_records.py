@@ -380,3 +380,20 @@ def test_the_content_hash_ignores_key_order_and_sees_any_change():
     assert first == content_hash({"phone": ["0612345678"], "last_name": "Martin"})
     assert first != content_hash({"last_name": "Martin", "phone": ["0612345679"]})
     assert len(first) == 64
+
+
+def test_weak_and_social_identifiers_are_kept_normalised():
+    record = normalise_record(
+        {
+            "last_name": "Le Goff",
+            "social_facebook": "@Claire.LeGoff",
+            "cookie": " ab12CD ",
+            "pos_customer_id": ["T-0042", "T-0042"],
+        }
+    )
+
+    assert record.identifiers == [
+        ("cookie", "ab12cd"),
+        ("pos_customer_id", "t-0042"),
+        ("social_facebook", "claire.legoff"),
+    ]

@@ -316,6 +316,11 @@ def normalise_web_account(raw: str) -> str:
     return text
 
 
+def normalise_account(raw: str) -> str:
+    """A till number, device id, cookie or social handle: trimmed, "@" dropped, case-folded."""
+    return raw.strip().removeprefix("@").casefold()
+
+
 _COUNTRIES = {
     "france": "FR",
     "belgique": "BE",

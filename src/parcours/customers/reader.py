@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from parcours.customers.records import KNOWN_FIELDS
+from parcours.customers.records import is_known_field, known_fields_help
 
 FileFormat = Literal["csv", "jsonl"]
 
@@ -57,8 +57,8 @@ class ColumnMapping:
             if not separator or not column.strip() or not target.strip():
                 raise ImportFileError(f"--map expects COLUMN=FIELD, got {pair!r}")
             target = target.strip()
-            if target not in KNOWN_FIELDS:
-                known = ", ".join(sorted(KNOWN_FIELDS))
+            if not is_known_field(target):
+                known = known_fields_help()
                 raise ImportFileError(f"--map {pair!r}: unknown field {target!r} (fields: {known})")
             explicit[column.strip()] = target
         return cls(id_column=id_column, explicit=explicit)
@@ -67,7 +67,7 @@ class ColumnMapping:
         if column in self.explicit:
             return self.explicit[column]
         lowered = column.strip().lower()
-        return lowered if lowered in KNOWN_FIELDS else None
+        return lowered if is_known_field(lowered) else None
 
 
 def detect_format(path: Path) -> FileFormat:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -38,7 +39,22 @@ CANONICAL_FIELDS = (
 )
 #: Profile fields accepted beside the canonical ones.
 PROFILE_FIELDS = ("title", "preferred_language", "preferred_channel", "stage", "owning_unit")
-KNOWN_FIELDS = frozenset(CANONICAL_FIELDS + PROFILE_FIELDS)
+#: Identifiers that are evidence but never enough to attach a record alone: a till's own customer
+#: number, a device or cookie id (shared devices), a social account (``social_<network>``).
+WEAK_IDENTIFIER_FIELDS = ("pos_customer_id", "device_id", "cookie")
+SOCIAL_PREFIX = "social_"
+KNOWN_FIELDS = frozenset(CANONICAL_FIELDS + PROFILE_FIELDS + WEAK_IDENTIFIER_FIELDS)
+_SOCIAL_FIELD = re.compile(r"^social_[a-z][a-z0-9]{1,30}$")
+
+
+def is_known_field(name: str) -> bool:
+    """A canonical, profile or identifier field; ``social_facebook``-style names included."""
+    return name in KNOWN_FIELDS or bool(_SOCIAL_FIELD.match(name))
+
+
+def known_fields_help() -> str:
+    return ", ".join(sorted(KNOWN_FIELDS)) + ", social_<network>"
+
 
 #: Identifier kinds strong enough to attach a record to an existing customer.
 STRONG_IDENTIFIERS = ("email", "phone", "loyalty_card", "web_account", "national_id")
@@ -155,6 +171,14 @@ def normalise_record(
     keep("national_id", n.normalise_national_id)
     keep_all("loyalty_card", n.normalise_loyalty_card, "loyalty_cards")
     keep_all("web_account", n.normalise_web_account, "web_accounts")
+    other: dict[str, list[str]] = {}
+    for name in sorted(raw):
+        if name in WEAK_IDENTIFIER_FIELDS or _SOCIAL_FIELD.match(name):
+            values = [n.normalise_account(value) for value in _values(raw.get(name))]
+            if values:
+                other[name] = list(dict.fromkeys(values))
+    if other:
+        fields["other_identifiers"] = other
     keep("preferred_language", lambda v: _choice(v, LANGUAGES, "language"))
     keep("preferred_channel", lambda v: _choice(v, CHANNELS, "channel"))
     keep("stage", lambda v: _choice(v, LIFECYCLE_STAGES, "lifecycle stage"))
@@ -237,4 +261,6 @@ def _identifiers(fields: Mapping[str, Any]) -> list[tuple[str, str]]:
     for kind in ("national_id", "siret"):
         if fields.get(kind):
             identifiers.append((kind, fields[kind]))
+    for kind, values in fields.get("other_identifiers", {}).items():
+        identifiers += [(kind, value) for value in values]
     return identifiers

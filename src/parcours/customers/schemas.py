@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from parcours.customers.records import KNOWN_FIELDS
+from parcours.customers.records import is_known_field, known_fields_help
 
 
 class CustomerSummary(BaseModel):
@@ -96,11 +96,11 @@ class RecordIn(BaseModel):
 
     @model_validator(mode="after")
     def _only_known_fields(self) -> RecordIn:
-        unknown = sorted(set(self.model_extra or {}) - KNOWN_FIELDS)
+        unknown = sorted(name for name in self.model_extra or {} if not is_known_field(name))
         if unknown:
             raise ValueError(
                 f"unknown fields {', '.join(unknown)}: use canonical fields "
-                f"({', '.join(sorted(KNOWN_FIELDS))}) or put them in 'attributes'"
+                f"({known_fields_help()}) or put them in 'attributes'"
             )
         return self
 

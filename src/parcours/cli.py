@@ -57,7 +57,7 @@ def tokens_create(name: str) -> None:
     """Create a token; it is printed once and cannot be shown again."""
     database = open_database()
     try:
-        with database.transaction() as session:
+        with database.transaction(write=True) as session:
             token = accounts.create_token(session, name)
     except TokenNameTaken as error:
         fail(str(error))
@@ -68,7 +68,7 @@ def tokens_create(name: str) -> None:
 def tokens_revoke(name: str) -> None:
     """Revoke a token by name."""
     database = open_database()
-    with database.transaction() as session:
+    with database.transaction(write=True) as session:
         if not accounts.revoke_token(session, name):
             fail(f"no token named {name!r}", code=1)
     console.print(f"Token {name!r} revoked.")
@@ -79,7 +79,7 @@ def users_reset_password(login: str) -> None:
     """Give a user a new random password, printed once."""
     database = open_database()
     try:
-        with database.transaction() as session:
+        with database.transaction(write=True) as session:
             password = accounts.reset_password(session, login)
     except LookupError as error:
         fail(str(error), code=1)
@@ -87,7 +87,7 @@ def users_reset_password(login: str) -> None:
 
 
 def print_admin_login(database: Database) -> None:
-    with database.transaction() as session:
+    with database.transaction(write=True) as session:
         admin = accounts.ensure_admin(session)
     if admin.password:
         console.print(
@@ -110,7 +110,7 @@ def demo_load() -> None:
     config = settings()
     database = open_database()
     records = demo_records()
-    with database.transaction() as session:
+    with database.transaction(write=True) as session:
         outcomes = ingest_batch(
             session, records, region=config.default_region, trust=config.trust_by_source
         )

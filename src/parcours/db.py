@@ -145,7 +145,14 @@ class Database:
             connection.exec_driver_sql("ANALYZE " + ", ".join(tables))
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A unit of work: commits when the block ends, rolls back on any error."""
+    def transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """A unit of work: commits when the block ends, rolls back on any error.
+
+        ``write=True`` takes SQLite's write lock at the start (``BEGIN IMMEDIATE``): a transaction
+        that reads then writes cannot then fail because another writer committed in between, it
+        waits for its turn instead. PostgreSQL needs nothing of the kind.
+        """
         with self.sessions() as session, session.begin():
+            if write and self.dialect == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from parcours.accounts.models import ApiToken
 from parcours.accounts.services import create_token
 from parcours.app import create_app
 from parcours.config import Settings
+from parcours.customers.models import SourceRecord
 from parcours.db import Database
+from tests.factories import synthetic_rows, write_csv
+from tests.integration.test_import_crash import import_command
 
 CLAIRE = {
     "source": "web",
@@ -147,3 +154,34 @@ def test_the_openapi_document_lists_the_stable_endpoints(client: TestClient):
         "/api/v1/customers",
         "/api/v1/customers/{customer_id}",
     } <= set(paths)
+
+
+def test_a_token_records_when_it_was_last_used(client: TestClient, db: Database):
+    client.get("/api/v1/customers")
+
+    with db.sessions() as session:
+        (used,) = session.scalars(select(ApiToken.last_used_at)).all()
+    assert used is not None
+
+
+def test_the_api_keeps_taking_records_while_a_big_import_runs(
+    client: TestClient, db: Database, database_url: str, tmp_path: Path
+):
+    # Given an import of 6,000 customers running in another process
+    path = write_csv(tmp_path / "clients.csv", synthetic_rows(6_000))
+    command, environment = import_command(path, database_url)
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
+
+    # When a channel posts records one by one meanwhile
+    statuses = []
+    for number in range(30):
+        record = {"source": "web", "external_id": f"WEB-{number}", "last_name": f"Riou {number}"}
+        response = client.post("/api/v1/customers/records", json=record)
+        statuses.append((response.status_code, response.json()["results"][0]["status"]))
+    assert process.wait(timeout=300) == 0
+
+    # Then every request succeeded and both sides are complete
+    assert statuses == [(200, "created")] * 30
+    with db.sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(SourceRecord))
+    assert stored == 6_030

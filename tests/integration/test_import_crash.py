@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 from sqlalchemy import func, select
 
 from parcours.customers.models import SourceRecord
@@ -56,14 +57,18 @@ def test_kill_9_in_the_middle_then_the_same_import_gives_the_clean_state(
     deadline = time.monotonic() + 120
     while stored_records(db) < 4 * BATCH and time.monotonic() < deadline:
         time.sleep(0.05)
+    workers = psutil.Process(process.pid).children(recursive=True)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     stored_at_kill = stored_records(db)
+    _, alive = psutil.wait_procs(workers, timeout=10)
 
     # Then the import was really cut short, and running it again completes it exactly
     assert process.returncode == -signal.SIGKILL
     assert 4 * BATCH <= stored_at_kill < ROWS
     assert stored_at_kill % BATCH == 0  # only whole batches were committed
+    assert workers, "a file this size is normalised in a worker process"
+    assert alive == [], "the normalising worker does not outlive a killed import"
     rerun = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert snapshot(db) == expected

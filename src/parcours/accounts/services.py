@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.accounts.models import ApiToken, User
@@ -40,13 +41,27 @@ def create_token(session: Session, name: str) -> str:
     return token
 
 
+USAGE_RESOLUTION = timedelta(minutes=1)
+
+
 def authenticate_token(session: Session, token: str) -> ApiToken | None:
-    found = session.scalar(
+    """The active token with this value, or None. Reads only: see :func:`record_token_use`."""
+    return session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.is_active)
     )
-    if found is not None:
-        found.last_used_at = utcnow()
-    return found
+
+
+def record_token_use(session: Session, token_id: int) -> None:
+    """Note when a token was last used, to the minute (one write a minute, not one a request)."""
+    now = utcnow()
+    session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - USAGE_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    )
 
 
 def revoke_token(session: Session, name: str) -> bool:

@@ -16,7 +16,7 @@ from parcours.customers.schemas import (
     RecordResult,
     RecordResults,
 )
-from parcours.deps import SessionDep, SettingsDep, TokenDep
+from parcours.deps import ApiSessionDep, SettingsDep
 
 MAX_BATCH = 10_000
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -37,9 +37,8 @@ def _result(outcome: Outcome) -> RecordResult:
 
 @router.post("/records", response_model=RecordResults)
 def post_records(
-    session: SessionDep,
+    session: ApiSessionDep,
     settings: SettingsDep,
-    _token: TokenDep,
     body: Annotated[
         RecordIn | list[RecordIn],
         Body(description="One record, or a list of up to 10,000 records"),
@@ -70,9 +69,8 @@ def post_records(
 
 @router.get("", response_model=CustomerPage)
 def get_customers(
-    session: SessionDep,
+    session: ApiSessionDep,
     settings: SettingsDep,
-    _token: TokenDep,
     q: Annotated[str | None, Query(description="Name, phone in any format, e-mail, card")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=services.MAX_PAGE_SIZE)] = 20,
@@ -85,7 +83,7 @@ def get_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
-def get_customer(session: SessionDep, _token: TokenDep, customer_id: int) -> CustomerDetail:
+def get_customer(session: ApiSessionDep, customer_id: int) -> CustomerDetail:
     try:
         return services.get_customer(session, customer_id)
     except services.CustomerNotFound as error:

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import os
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from parcours.customers.ingest import IncomingRecord, Outcome, ingest_batch
+from parcours.customers.ingest import (
+    IncomingRecord,
+    Outcome,
+    PreparedBatch,
+    prepare_batch,
+    store_batch,
+)
 from parcours.customers.reader import ColumnMapping, FileFormat, FileReader, Row, RowError
 from parcours.db import Database
 
@@ -101,6 +112,10 @@ class RejectsWriter:
 ProgressCallback = Callable[[int, int], None]
 
 
+#: Files above this size are normalised in a second process while the first one stores.
+BACKGROUND_PREPARATION_BYTES = 256 * 1024
+
+
 def import_customers(
     database: Database,
     path: Path,
@@ -112,29 +127,38 @@ def import_customers(
     trust: Mapping[str, int] | None = None,
     batch_size: int = 1000,
     on_progress: ProgressCallback | None = None,
+    prepare_in_background: bool | None = None,
 ) -> ImportSummary:
     """Import a customer file; each batch is committed on its own, so a crash loses at most the
-    batch in flight and running the same file again completes it without duplicating anything."""
+    batch in flight and running the same file again completes it without duplicating anything.
+
+    Normalising a record costs about as much as storing it, so on a big file the next batches are
+    normalised in a worker process while this one stores: batches are still stored one after the
+    other, in file order, and the result is the same as without the worker.
+    """
     summary = ImportSummary()
     first_line_of: dict[str, int] = {}
+    if prepare_in_background is None:
+        prepare_in_background = (os.cpu_count() or 1) > 1 and (
+            path.stat().st_size >= BACKGROUND_PREPARATION_BYTES
+        )
     with FileReader(path, mapping, file_format) as reader:
         rows = iter(reader)
         first = next(
             rows, None
         )  # reads the header: a bad file fails before the rejects file exists
         rejects = RejectsWriter(rejects_path_for(path))
+        pipeline = _Pipeline(database, summary, rejects, region, trust, prepare_in_background)
         try:
             batch: list[IncomingRecord] = []
             for item in _chain(first, rows):
                 summary.read += 1
                 if isinstance(item, RowError):
-                    summary.rejected += 1
-                    rejects.row_error(item)
+                    pipeline.row_error(item)
                     continue
                 earlier = first_line_of.setdefault(item.external_id, item.line)
                 if earlier != item.line:
-                    summary.rejected += 1
-                    rejects.row_error(
+                    pipeline.row_error(
                         RowError(
                             item.line,
                             item.external_id,
@@ -146,18 +170,106 @@ def import_customers(
                     continue
                 batch.append(_incoming(source, item))
                 if len(batch) >= batch_size:
-                    _ingest(database, batch, summary, rejects, region, trust)
+                    pipeline.submit(batch)
                     batch = []
                     if on_progress:
                         on_progress(reader.decoder.bytes_read, reader.total_bytes)
             if batch:
-                _ingest(database, batch, summary, rejects, region, trust)
+                pipeline.submit(batch)
+            pipeline.drain()
         finally:
+            pipeline.close()
             summary.rejects_path = rejects.finish()
         summary.windows_1252_lines = reader.decoder.fallback_lines
         if on_progress:
             on_progress(reader.total_bytes, reader.total_bytes)
     return summary
+
+
+def _die_with_parent() -> None:
+    """In the worker: exit as soon as the importing process is gone (even after ``kill -9``)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+class _Pipeline:
+    """Prepares batches (here or in a worker process) and stores them in order."""
+
+    def __init__(
+        self,
+        database: Database,
+        summary: ImportSummary,
+        rejects: RejectsWriter,
+        region: str,
+        trust: Mapping[str, int] | None,
+        in_background: bool,
+    ) -> None:
+        self.database = database
+        self.summary = summary
+        self.rejects = rejects
+        self.region = region
+        self.trust = trust
+        self.executor: Executor | None = (
+            ProcessPoolExecutor(
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+            )
+            if in_background
+            else None
+        )
+        self.in_flight: deque[tuple[Future[PreparedBatch], list[RowError]]] = deque()
+        self.errors: list[RowError] = []
+
+    def row_error(self, error: RowError) -> None:
+        self.summary.rejected += 1
+        self.errors.append(error)
+
+    def submit(self, batch: list[IncomingRecord]) -> None:
+        errors, self.errors = self.errors, []
+        if self.executor is None:
+            self._store(prepare_batch(batch, region=self.region), errors)
+            return
+        self.in_flight.append(
+            (self.executor.submit(prepare_batch, batch, region=self.region), errors)
+        )
+        if len(self.in_flight) > 2:
+            self._store_oldest()
+
+    def drain(self) -> None:
+        while self.in_flight:
+            self._store_oldest()
+        for error in self.errors:
+            self.rejects.row_error(error)
+        self.errors = []
+        self.rejects.flush()
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def _store_oldest(self) -> None:
+        future, errors = self.in_flight.popleft()
+        self._store(future.result(), errors)
+
+    def _store(self, prepared: PreparedBatch, errors: list[RowError]) -> None:
+        with self.database.transaction(write=True) as session:
+            outcomes = store_batch(session, prepared, trust=self.trust)
+        stored_before = self.summary.created + self.summary.attached
+        for error in errors:
+            self.rejects.row_error(error)
+        for outcome in outcomes:
+            self.summary.count(outcome)
+            self.rejects.outcome(outcome)
+        self.rejects.flush()
+        stored = self.summary.created + self.summary.attached
+        # Statistics are refreshed each time the import has doubled what it stored (1k, 2k, 4k…).
+        if stored >= 1000 and stored.bit_length() > stored_before.bit_length():
+            self.database.refresh_statistics(("customers", "source_records", "identifiers"))
 
 
 def _chain(
@@ -177,24 +289,3 @@ def _incoming(source: str, row: Row) -> IncomingRecord:
         payload=row.payload,
         line=row.line,
     )
-
-
-def _ingest(
-    database: Database,
-    batch: list[IncomingRecord],
-    summary: ImportSummary,
-    rejects: RejectsWriter,
-    region: str,
-    trust: Mapping[str, int] | None,
-) -> None:
-    with database.transaction() as session:
-        outcomes = ingest_batch(session, batch, region=region, trust=trust)
-    stored_before = summary.created + summary.attached
-    for outcome in outcomes:
-        summary.count(outcome)
-        rejects.outcome(outcome)
-    rejects.flush()
-    stored = summary.created + summary.attached
-    # Statistics are refreshed each time the import has doubled what it stored (1k, 2k, 4k…).
-    if stored >= 1000 and stored.bit_length() > stored_before.bit_length():
-        database.refresh_statistics(("customers", "source_records", "identifiers"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from parcours.customers import attach
@@ -99,17 +99,19 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]
         yield values[start : start + size]
 
 
-def ingest_batch(
-    session: Session,
-    items: Sequence[IncomingRecord],
-    *,
-    region: str = "FR",
-    trust: Mapping[str, int] | None = None,
-    today: date | None = None,
-) -> list[Outcome]:
-    """Store a batch of records in the session's transaction; one outcome per item, in order."""
-    trust = trust or {}
-    now = utcnow()
+@dataclass
+class PreparedBatch:
+    """A batch normalised and checked, ready to be stored; built without a database, so that an
+    import can prepare the next batch in another process while this one is stored."""
+
+    outcomes: list[Outcome]
+    pending: list[_Pending]
+
+
+def prepare_batch(
+    items: Sequence[IncomingRecord], *, region: str = "FR", today: date | None = None
+) -> PreparedBatch:
+    """Normalise each record; a record that cannot be a customer gets its rejected outcome."""
     outcomes: list[Outcome] = []
     pending: list[_Pending] = []
     seen: dict[tuple[str, str], int | None] = {}
@@ -136,9 +138,28 @@ def ingest_batch(
         payload = dict(item.payload) if item.payload is not None else _payload_of(item)
         outcome.dropped = record.dropped
         pending.append(_Pending(item, record, content_hash(payload), payload, outcome))
-    if pending:
-        _store(session, pending, now, trust)
-    return outcomes
+    return PreparedBatch(outcomes, pending)
+
+
+def store_batch(
+    session: Session, batch: PreparedBatch, *, trust: Mapping[str, int] | None = None
+) -> list[Outcome]:
+    """Store a prepared batch in the session's transaction; one outcome per item, in order."""
+    if batch.pending:
+        _store(session, batch.pending, utcnow(), trust or {})
+    return batch.outcomes
+
+
+def ingest_batch(
+    session: Session,
+    items: Sequence[IncomingRecord],
+    *,
+    region: str = "FR",
+    trust: Mapping[str, int] | None = None,
+    today: date | None = None,
+) -> list[Outcome]:
+    """Normalise and store a batch of records in the session's transaction."""
+    return store_batch(session, prepare_batch(items, region=region, today=today), trust=trust)
 
 
 def _payload_of(item: IncomingRecord) -> dict[str, Any]:
@@ -169,12 +190,9 @@ def _store(
         entry.outcome.status = "updated"
         entry.outcome.reason = "new version of a record already received"
         touched.add(customer_id)
-    created: set[int] = set()
-    new_views: dict[int, list[RecordView]] = {}
     if fresh:
-        new_views, created = _attach_fresh(session, fresh, now)
-    touched.update(new_views)
-    _refresh_golden(session, touched, {c: new_views[c] for c in created}, trust)
+        touched.update(_attach_fresh(session, fresh, now, trust))
+    _refresh_golden(session, touched, trust)
 
 
 def _existing_records(
@@ -252,12 +270,11 @@ def _identifier_row(
 
 
 def _attach_fresh(
-    session: Session, fresh: list[_Pending], now: datetime
-) -> tuple[dict[int, list[RecordView]], set[int]]:
+    session: Session, fresh: list[_Pending], now: datetime, trust: Mapping[str, int]
+) -> set[int]:
     """Decide the customer of each new record, insert customers, records and identifiers.
 
-    Returns the new record views of each customer that received records, by customer id, and
-    the ids of the customers created by this batch.
+    Returns the ids of the existing customers that received records (their profiles change).
     """
     index = _identifier_index(session, fresh)
     profiles = _profiles(session, {ref for refs in index.values() for ref in refs})
@@ -287,39 +304,38 @@ def _attach_fresh(
             if entry.customer_ref not in refs:
                 refs.append(entry.customer_ref)
 
-    new_refs = sorted({e.customer_ref for e in fresh if e.customer_ref < 0}, reverse=True)
-    ids_by_ref: dict[int, int] = {}
-    if new_refs:
-        rows = session.execute(
-            insert(CUSTOMERS).returning(CUSTOMERS.c.id, sort_by_parameter_order=True),
-            [{"created_at": now, "updated_at": now, "attributes": {}} for _ in new_refs],
-        )
-        ids_by_ref = dict(zip(new_refs, rows.scalars().all(), strict=True))
+    # The profile of a new customer comes from this batch's records only: computed before the
+    # insert, with each record's position standing for its id (ids follow the same order).
+    new_views: dict[int, list[RecordView]] = defaultdict(list)
+    for position, entry in enumerate(fresh):
+        if entry.customer_ref < 0:
+            new_views[entry.customer_ref].append(
+                RecordView(position, entry.item.source, now, entry.record.fields)
+            )
+    new_refs = sorted(new_views, reverse=True)
+    customer_rows = [
+        {**_profile_row(golden_record(new_views[ref], trust)), "created_at": now, "updated_at": now}
+        for ref in new_refs
+    ]
+    ids_by_ref = dict(zip(new_refs, _insert_rows(session, CUSTOMERS, customer_rows), strict=True))
     for entry in fresh:
         entry.outcome.customer_id = ids_by_ref.get(entry.customer_ref, entry.customer_ref)
 
-    record_ids = (
-        session.execute(
-            insert(RECORDS).returning(RECORDS.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "source": entry.item.source,
-                    "external_id": entry.item.external_id,
-                    "customer_id": entry.outcome.customer_id,
-                    "payload": entry.payload,
-                    "fields": entry.record.fields,
-                    "content_hash": entry.digest,
-                    "received_at": now,
-                    "updated_at": now,
-                }
-                for entry in fresh
-            ],
-        )
-        .scalars()
-        .all()
-    )
+    record_rows = [
+        {
+            "source": entry.item.source,
+            "external_id": entry.item.external_id,
+            "customer_id": entry.outcome.customer_id,
+            "payload": entry.payload,
+            "fields": entry.record.fields,
+            "content_hash": entry.digest,
+            "received_at": now,
+            "updated_at": now,
+        }
+        for entry in fresh
+    ]
+    record_ids = _insert_rows(session, RECORDS, record_rows)
     identifier_rows = []
-    views: dict[int, list[RecordView]] = defaultdict(list)
     for entry, record_id in zip(fresh, record_ids, strict=True):
         customer_id = entry.outcome.customer_id
         assert customer_id is not None
@@ -327,12 +343,31 @@ def _attach_fresh(
             _identifier_row(record_id, customer_id, kind, value, now)
             for kind, value in entry.record.identifiers
         ]
-        views[customer_id].append(
-            RecordView(record_id, entry.item.source, now, entry.record.fields)
-        )
     if identifier_rows:
         session.execute(insert(IDENTIFIERS), identifier_rows)
-    return views, set(ids_by_ref.values())
+    return {e.customer_ref for e in fresh if e.customer_ref > 0}
+
+
+def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in bulk and return their ids, in order.
+
+    PostgreSQL returns them from one multi-row INSERT … RETURNING. SQLite cannot promise the order
+    of RETURNING rows, so SQLAlchemy would insert one row at a time; instead the ids are chosen
+    here, after the current maximum, inside the write transaction (SQLite has a single writer).
+    """
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "sqlite":
+        start = session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+        ids = list(range(start + 1, start + 1 + len(rows)))
+        session.execute(
+            insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
+        )
+        return ids
+    result = session.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+    )
+    return list(result.scalars().all())
 
 
 def _identifier_index(session: Session, fresh: list[_Pending]) -> dict[tuple[str, str], list[int]]:
@@ -379,23 +414,12 @@ def _profiles(session: Session, customer_ids: set[int]) -> dict[int, attach.Cand
     return profiles
 
 
-def _refresh_golden(
-    session: Session,
-    customer_ids: set[int],
-    created_views: Mapping[int, list[RecordView]],
-    trust: Mapping[str, int],
-) -> None:
-    """Recompute the golden record of each customer that gained or changed a record."""
+def _refresh_golden(session: Session, customer_ids: set[int], trust: Mapping[str, int]) -> None:
+    """Recompute the profile of existing customers that gained or changed a record."""
     if not customer_ids:
         return
-    # Customers created by this batch have all their records in ``created_views``; the others
-    # may hold older records, so theirs are read back from the database.
     views: dict[int, list[RecordView]] = defaultdict(list)
-    for customer_id, batch_views in created_views.items():
-        views[customer_id] = list(batch_views)
-    created_now = set(created_views)
-    to_load = sorted(customer_ids - created_now)
-    for chunk in _chunks(to_load):
+    for chunk in _chunks(sorted(customer_ids)):
         rows = session.execute(
             select(
                 SourceRecord.customer_id,
@@ -407,18 +431,19 @@ def _refresh_golden(
         )
         for customer_id, record_id, source, updated_at, fields in rows:
             views[customer_id].append(RecordView(record_id, source, updated_at, fields))
-    updates = []
-    for customer_id in sorted(views):
-        golden = golden_record(views[customer_id], trust)
-        golden["birth_date"] = (
-            date.fromisoformat(golden["birth_date"]) if golden["birth_date"] else None
-        )
-        golden["search_name"] = fold(
-            " ".join(
-                filter(None, (golden["first_name"], golden["last_name"], golden["company_name"]))
-            )
-        )
-        golden["customer_id"] = customer_id
-        golden["updated_at"] = utcnow()
-        updates.append(golden)
+    updates = [
+        {**_profile_row(golden_record(views[customer_id], trust)), "customer_id": customer_id}
+        for customer_id in sorted(views)
+    ]
     session.execute(_GOLDEN_UPDATE, updates)
+
+
+def _profile_row(golden: dict[str, Any]) -> dict[str, Any]:
+    """The customer columns of a golden record."""
+    names = (golden["first_name"], golden["last_name"], golden["company_name"])
+    return {
+        **golden,
+        "birth_date": date.fromisoformat(golden["birth_date"]) if golden["birth_date"] else None,
+        "search_name": fold(" ".join(filter(None, names))),
+        "updated_at": utcnow(),
+    }

@@ -21,6 +21,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from parcours.config import get_settings
 from parcours.db import Database, create_db_engine
@@ -34,6 +35,13 @@ _database_numbers = itertools.count(1)
 
 def running_in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+# In CI, Hypothesis replays the same examples on every run, so that a build fails for a change in
+# the code and not for a new random draw; developers' runs keep exploring.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if running_in_ci():
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

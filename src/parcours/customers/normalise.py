@@ -342,7 +342,7 @@ _COUNTRIES = {
 
 def normalise_country(raw: str) -> str:
     text = raw.strip()
-    if len(text) == 2 and text.isalpha():
+    if len(text) == 2 and text.isascii() and text.isalpha():
         return text.upper()
     code = _COUNTRIES.get(fold(text))
     if code is None:

@@ -1,0 +1,114 @@
+"""Scores of record pairs, and the evidence behind one score."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from parcours.customers.matching.comparisons import COMPARISONS, compare
+from parcours.customers.matching.model import TERM_FREQUENCY_FIELDS, MatchModel
+from parcours.customers.matching.table import MatchTable
+
+_CONFLICTS = [
+    (index, [c.level_index(level) for level in c.conflict_levels])
+    for index, c in enumerate(COMPARISONS)
+    if c.conflict_levels
+]
+_TF_COLUMNS = [
+    (index, c.name) for index, c in enumerate(COMPARISONS) if c.name in TERM_FREQUENCY_FIELDS
+]
+
+
+@dataclass
+class ScoredPairs:
+    left: NDArray[np.int64]
+    right: NDArray[np.int64]
+    gamma: NDArray[np.int8]
+    weight: NDArray[np.float64]
+    probability: NDArray[np.float64]
+    conflict: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+
+def probability_of(weight: NDArray[np.float64]) -> NDArray[np.float64]:
+    return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
+
+
+def _term_frequency_adjustments(
+    model: MatchModel, table: MatchTable, left: NDArray[np.int64], gamma: NDArray[np.int8]
+) -> dict[int, NDArray[np.float64]]:
+    """Per comparison column: log2(u_exact / frequency of the agreed value) on exact pairs."""
+    adjustments: dict[int, NDArray[np.float64]] = {}
+    smallest = 1.0 / max(model.trained_on, 1)
+    for index, name in _TF_COLUMNS:
+        frequencies = model.term_frequencies.get(name)
+        exact = np.flatnonzero(gamma[:, index] == 1)
+        if not frequencies or len(exact) == 0:
+            continue
+        u_exact = max(model.fields[name].u[1], smallest)
+        values = table.columns[name][left[exact]]
+        tf = np.fromiter(
+            (frequencies.get(str(v), smallest) for v in values), dtype=np.float64, count=len(values)
+        )
+        adjustment = np.zeros(len(left))
+        adjustment[exact] = np.log2(u_exact / np.maximum(tf, smallest))
+        adjustments[index] = adjustment
+    return adjustments
+
+
+def score_pairs(
+    model: MatchModel, table: MatchTable, left: NDArray[np.int64], right: NDArray[np.int64]
+) -> ScoredPairs:
+    gamma = compare(table, left, right)
+    weight = np.full(len(left), model.prior_weight)
+    for index, weights in enumerate(model.weight_table()):
+        weight += weights[gamma[:, index]]
+    for adjustment in _term_frequency_adjustments(model, table, left, gamma).values():
+        weight += adjustment
+    conflict = np.zeros(len(left), dtype=bool)
+    for index, levels in _CONFLICTS:
+        conflict |= np.isin(gamma[:, index], levels)
+    return ScoredPairs(left, right, gamma, weight, probability_of(weight), conflict)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why one field pushed the score up or down, in bits; unrounded so that the prior and the
+    evidence add up to the pair's weight (round when displaying)."""
+
+    field: str
+    level: str
+    left: str
+    right: str
+    weight: float
+
+
+def explain(
+    model: MatchModel, table: MatchTable, left: int, right: int
+) -> tuple[float, list[Evidence]]:
+    """The probability of one pair and the contribution of each field (in bits of evidence)."""
+    left_index, right_index = np.array([left]), np.array([right])
+    pair = score_pairs(model, table, left_index, right_index)
+    adjustments = _term_frequency_adjustments(model, table, left_index, pair.gamma)
+    evidence: list[Evidence] = []
+    for index, (comparison, weights) in enumerate(
+        zip(COMPARISONS, model.weight_table(), strict=True)
+    ):
+        level = int(pair.gamma[0, index])
+        value = float(weights[level]) + float(
+            adjustments[index][0] if index in adjustments else 0.0
+        )
+        evidence.append(
+            Evidence(
+                comparison.name,
+                comparison.levels[level - 1] if level else "missing",
+                str(table.columns[comparison.name][left]),
+                str(table.columns[comparison.name][right]),
+                value,
+            )
+        )
+    return float(pair.probability[0]), evidence

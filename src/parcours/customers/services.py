@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -70,12 +71,34 @@ def plan_search(query: str, region: str = "FR") -> SearchPlan:
     return SearchPlan(tuple(identifiers), words)
 
 
+def _page(
+    session: Session,
+    condition: ColumnElement[bool] | None,
+    order: Sequence[Any],
+    page: int,
+    size: int,
+) -> CustomerPage:
+    """One page of customers matching ``condition``, with the total count; sizes are clamped."""
+    page = max(page, 1)
+    size = min(max(size, 1), MAX_PAGE_SIZE)
+    counted = select(func.count()).select_from(Customer)
+    listed = select(Customer)
+    if condition is not None:
+        counted, listed = counted.where(condition), listed.where(condition)
+    total = session.scalar(counted) or 0
+    rows = session.scalars(listed.order_by(*order).offset((page - 1) * size).limit(size)).all()
+    return CustomerPage(
+        items=[CustomerSummary.model_validate(row) for row in rows],
+        total=total,
+        page=page,
+        page_size=size,
+    )
+
+
 def search_customers(
     session: Session, query: str, *, region: str = "FR", page: int = 1, page_size: int = 20
 ) -> CustomerPage:
     """Customers whose identifiers or names match ``query``, identifier matches first."""
-    page = max(page, 1)
-    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     plan = plan_search(query, region)
     by_identifier = (
         select(Identifier.customer_id)
@@ -92,40 +115,16 @@ def search_customers(
     if plan.name_words:
         conditions.append(and_(*(Customer.search_name.contains(word) for word in plan.name_words)))
     if not conditions:
-        return CustomerPage(items=[], total=0, page=page, page_size=page_size)
-    matches = or_(*conditions)
-    total = session.scalar(select(func.count()).select_from(Customer).where(matches)) or 0
+        return CustomerPage(items=[], total=0, page=max(page, 1), page_size=page_size)
     identifier_first = (
         Customer.id.in_(by_identifier) if by_identifier is not None else Customer.id.is_(None)
     )
-    rows = session.scalars(
-        select(Customer)
-        .where(matches)
-        .order_by(identifier_first.desc(), Customer.search_name, Customer.id)
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return CustomerPage(
-        items=[CustomerSummary.model_validate(row) for row in rows],
-        total=total,
-        page=page,
-        page_size=page_size,
-    )
+    order = [identifier_first.desc(), Customer.search_name, Customer.id]
+    return _page(session, or_(*conditions), order, page, page_size)
 
 
 def list_customers(session: Session, *, page: int = 1, page_size: int = 20) -> CustomerPage:
-    page = max(page, 1)
-    page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
-    total = session.scalar(select(func.count()).select_from(Customer)) or 0
-    rows = session.scalars(
-        select(Customer).order_by(Customer.id).offset((page - 1) * page_size).limit(page_size)
-    ).all()
-    return CustomerPage(
-        items=[CustomerSummary.model_validate(row) for row in rows],
-        total=total,
-        page=page,
-        page_size=page_size,
-    )
+    return _page(session, None, [Customer.id], page, page_size)
 
 
 def get_customer(session: Session, customer_id: int) -> CustomerDetail:

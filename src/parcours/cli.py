@@ -14,6 +14,12 @@ from parcours.customers.cli import (
     export_source_links_command,
     import_customers_command,
 )
+from parcours.customers.resolution_cli import (
+    matches_app,
+    merge_command,
+    resolve_command,
+    unmerge_command,
+)
 from parcours.db import Database, create_db_engine
 from parcours.migrations.runner import upgrade
 
@@ -36,6 +42,10 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(users_app, name="users")
 app.add_typer(demo_app, name="demo")
+app.add_typer(matches_app, name="matches")
+app.command("resolve")(resolve_command)
+app.command("merge")(merge_command)
+app.command("unmerge")(unmerge_command)
 import_app.command("customers")(import_customers_command)
 export_app.command("source-links")(export_source_links_command)
 

@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parcours.customers.matching.policy import CONFLICT_RULES
+
 Environment = Literal["development", "test", "production"]
 
 
@@ -28,6 +30,31 @@ class Settings(BaseSettings):
     #: Trust of each source for survivorship, e.g. "store=3,web=2,callcentre=1" (unlisted: 0).
     source_trust: str = ""
     import_batch_size: int = Field(default=1000, ge=1, le=100_000)
+    #: Match probability from which records become one customer without a person.
+    match_auto_threshold: float = Field(default=0.95, gt=0, le=1)
+    #: Match probability from which a pair waits in the review queue.
+    match_review_threshold: float = Field(default=0.5, gt=0, le=1)
+    #: Strong conflicts that forbid an automatic merge (comma-separated; empty: none).
+    match_conflicts: str = ",".join(CONFLICT_RULES)
+
+    @model_validator(mode="after")
+    def _known_conflicts(self) -> Settings:
+        known = set(CONFLICT_RULES)
+        unknown = sorted(self.conflict_rules - known)
+        if unknown:
+            raise ValueError(
+                f"PARCOURS_MATCH_CONFLICTS: unknown {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> Settings:
+        if self.match_review_threshold > self.match_auto_threshold:
+            raise ValueError(
+                "PARCOURS_MATCH_REVIEW_THRESHOLD must not exceed PARCOURS_MATCH_AUTO_THRESHOLD"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -51,6 +78,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'parcours.db').resolve()}"
+
+    @property
+    def conflict_rules(self) -> frozenset[str]:
+        return frozenset(item.strip() for item in self.match_conflicts.split(",") if item.strip())
 
     @property
     def trust_by_source(self) -> dict[str, int]:

@@ -182,3 +182,20 @@ def show(
             record.source, record.external_id, record.received_at.isoformat(" ", "seconds")
         )
     console.print(records)
+    if detail.merged_into_id:
+        console.print(f"Merged into customer {detail.merged_into_id}.")
+    if detail.merges:
+        history = Table(title="Merge history")
+        for column in ("merge", "when", "kind", "decided by", "score", "moves", "undone"):
+            history.add_column(column)
+        for merge in detail.merges:
+            history.add_row(
+                str(merge.id),
+                merge.created_at.isoformat(" ", "minutes"),
+                merge.kind,
+                merge.decided_by,
+                f"{merge.score:.1%}" if merge.score is not None else "",
+                ", ".join(f"{m.from_customer_id}→{m.to_customer_id}" for m in merge.moves[:4]),
+                merge.undone_at.isoformat(" ", "minutes") if merge.undone_at else "",
+            )
+        console.print(history)

@@ -8,17 +8,17 @@ ends in the same state as a single clean run.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from parcours.customers import attach
 from parcours.customers.models import Customer, Identifier, SourceRecord
-from parcours.customers.normalise import fold
+from parcours.customers.profiles import chunks, profile_row, refresh_profiles
 from parcours.customers.records import (
     STRONG_IDENTIFIERS,
     DroppedValue,
@@ -28,36 +28,14 @@ from parcours.customers.records import (
     content_hash,
     normalise_record,
 )
-from parcours.customers.survivorship import (
-    ADDRESS_FIELDS,
-    SCALAR_FIELDS,
-    RecordView,
-    golden_record,
-)
+from parcours.customers.survivorship import RecordView, golden_record
 from parcours.db import utcnow
 
 # Core tables: the hot path inserts rows in bulk without building ORM objects.
 CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 IDENTIFIERS: Table = Identifier.__table__  # type: ignore[assignment]
-_GOLDEN_COLUMNS = (
-    *(name for name in SCALAR_FIELDS),
-    *ADDRESS_FIELDS,
-    "email",
-    "phone",
-    "attributes",
-    "kind",
-    "search_name",
-    "updated_at",
-)
-_GOLDEN_UPDATE = (
-    update(CUSTOMERS)
-    .where(CUSTOMERS.c.id == bindparam("customer_id"))
-    .values({name: bindparam(name) for name in _GOLDEN_COLUMNS})
-)
-
 Status = Literal["created", "attached", "updated", "unchanged", "rejected"]
-CHUNK = 500
 
 
 @dataclass
@@ -92,11 +70,6 @@ class _Pending:
     payload: dict[str, Any]
     outcome: Outcome
     customer_ref: int = 0
-
-
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 @dataclass
@@ -192,7 +165,7 @@ def _store(
         touched.add(customer_id)
     if fresh:
         touched.update(_attach_fresh(session, fresh, now, trust))
-    _refresh_golden(session, touched, trust)
+    refresh_profiles(session, touched, trust)
 
 
 def _existing_records(
@@ -203,7 +176,7 @@ def _existing_records(
         by_source[entry.item.source].append(entry.item.external_id)
     found: dict[tuple[str, str], tuple[int, str, int]] = {}
     for source, external_ids in by_source.items():
-        for chunk in _chunks(external_ids):
+        for chunk in chunks(external_ids):
             rows = session.execute(
                 select(
                     SourceRecord.external_id,
@@ -314,7 +287,7 @@ def _attach_fresh(
             )
     new_refs = sorted(new_views, reverse=True)
     customer_rows = [
-        {**_profile_row(golden_record(new_views[ref], trust)), "created_at": now, "updated_at": now}
+        {**profile_row(golden_record(new_views[ref], trust)), "created_at": now, "updated_at": now}
         for ref in new_refs
     ]
     ids_by_ref = dict(zip(new_refs, _insert_rows(session, CUSTOMERS, customer_rows), strict=True))
@@ -379,7 +352,7 @@ def _identifier_index(session: Session, fresh: list[_Pending]) -> dict[tuple[str
                 by_kind[kind].add(value)
     index: dict[tuple[str, str], list[int]] = {}
     for kind, values in by_kind.items():
-        for chunk in _chunks(sorted(values)):
+        for chunk in chunks(sorted(values)):
             rows = session.execute(
                 select(Identifier.value, Identifier.customer_id)
                 .where(Identifier.kind == kind, Identifier.value.in_(chunk))
@@ -396,7 +369,7 @@ def _identifier_index(session: Session, fresh: list[_Pending]) -> dict[tuple[str
 def _profiles(session: Session, customer_ids: set[int]) -> dict[int, attach.CandidateProfile]:
     profiles: dict[int, attach.CandidateProfile] = {}
     ids = sorted(customer_ids)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for customer_id, first_name, birth_date in session.execute(
             select(Customer.id, Customer.first_name, Customer.birth_date).where(
                 Customer.id.in_(chunk)
@@ -412,38 +385,3 @@ def _profiles(session: Session, customer_ids: set[int]) -> dict[int, attach.Cand
         ):
             profiles[customer_id].national_id = value
     return profiles
-
-
-def _refresh_golden(session: Session, customer_ids: set[int], trust: Mapping[str, int]) -> None:
-    """Recompute the profile of existing customers that gained or changed a record."""
-    if not customer_ids:
-        return
-    views: dict[int, list[RecordView]] = defaultdict(list)
-    for chunk in _chunks(sorted(customer_ids)):
-        rows = session.execute(
-            select(
-                SourceRecord.customer_id,
-                SourceRecord.id,
-                SourceRecord.source,
-                SourceRecord.updated_at,
-                SourceRecord.fields,
-            ).where(SourceRecord.customer_id.in_(chunk))
-        )
-        for customer_id, record_id, source, updated_at, fields in rows:
-            views[customer_id].append(RecordView(record_id, source, updated_at, fields))
-    updates = [
-        {**_profile_row(golden_record(views[customer_id], trust)), "customer_id": customer_id}
-        for customer_id in sorted(views)
-    ]
-    session.execute(_GOLDEN_UPDATE, updates)
-
-
-def _profile_row(golden: dict[str, Any]) -> dict[str, Any]:
-    """The customer columns of a golden record."""
-    names = (golden["first_name"], golden["last_name"], golden["company_name"])
-    return {
-        **golden,
-        "birth_date": date.fromisoformat(golden["birth_date"]) if golden["birth_date"] else None,
-        "search_name": fold(" ".join(filter(None, names))),
-        "updated_at": utcnow(),
-    }

@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -52,6 +53,8 @@ class Customer(Base):
     preferred_channel: Mapped[str | None] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(16), default="customer")
     owning_unit: Mapped[str | None] = mapped_column(String(120))
+    #: Set when a merge moved all this customer's records into another one (undone by unmerge).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     #: Folded "first last company" for search (accents and case removed).
     search_name: Mapped[str] = mapped_column(String(500), default="", index=True)
@@ -115,3 +118,87 @@ class Identifier(Base):
 
     source_record: Mapped[SourceRecord] = relationship(back_populates="identifiers")
     customer: Mapped[Customer] = relationship(back_populates="identifiers", viewonly=True)
+
+
+class Merge(Base):
+    """One grouping of customers, by the model or a person; undone by moving its records back.
+
+    The merged customers are kept (``Customer.merged_into_id``) so that an unmerge gives them
+    back their own ids, identifiers and source records.
+    """
+
+    __tablename__ = "merges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    target_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # automatic, manual, review
+    decided_by: Mapped[str] = mapped_column(String(120))
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    model_version: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(120))
+
+    moves: Mapped[list[MergeMove]] = relationship(
+        back_populates="merge", cascade="all, delete-orphan", order_by="MergeMove.id"
+    )
+
+
+class MergeMove(Base):
+    """A source record moved by a merge, and the customer it came from."""
+
+    __tablename__ = "merge_moves"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    merge_id: Mapped[int] = mapped_column(ForeignKey("merges.id", ondelete="CASCADE"), index=True)
+    source_record_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"), index=True)
+    from_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    to_customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+
+    merge: Mapped[Merge] = relationship(back_populates="moves")
+
+
+class MatchReview(Base):
+    """A probable match between two customers, waiting for a person's decision."""
+
+    __tablename__ = "match_reviews"
+    __table_args__ = (Index("ix_match_reviews_status", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    customer_a_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    customer_b_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    record_a_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))
+    record_b_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))
+    probability: Mapped[float] = mapped_column(Float)
+    evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    model_version: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # accepted, rejected
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merge_id: Mapped[int | None] = mapped_column(ForeignKey("merges.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CannotLink(Base):
+    """ "These two are different people": the two source records never end in one customer."""
+
+    __tablename__ = "cannot_links"
+    __table_args__ = (UniqueConstraint("record_a_id", "record_b_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    record_a_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))
+    record_b_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))
+    decided_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchModelVersion(Base):
+    """The parameters of a trained matching model; the newest active one scores new records."""
+
+    __tablename__ = "match_models"
+
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    trained_on: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

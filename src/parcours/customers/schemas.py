@@ -34,6 +34,7 @@ class CustomerSummary(BaseModel):
     preferred_channel: str | None
     stage: str
     owning_unit: str | None
+    merged_into_id: int | None = None
     attributes: dict[str, Any]
     created_at: datetime
     updated_at: datetime
@@ -66,9 +67,36 @@ class SourceRecordOut(BaseModel):
     payload: dict[str, Any]
 
 
+class MergeMoveOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    source_record_id: int
+    from_customer_id: int
+    to_customer_id: int
+
+
+class MergeOut(BaseModel):
+    """A merge with who or what decided it, its score and its evidence."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    target_customer_id: int
+    kind: str
+    decided_by: str
+    score: float | None
+    evidence: list[dict[str, Any]]
+    model_version: str | None
+    created_at: datetime
+    undone_at: datetime | None
+    undone_by: str | None
+    moves: list[MergeMoveOut]
+
+
 class CustomerDetail(CustomerSummary):
     identifiers: list[IdentifierOut]
     source_records: list[SourceRecordOut]
+    merges: list[MergeOut] = Field(default_factory=list)
 
 
 class CustomerPage(BaseModel):

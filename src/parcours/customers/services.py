@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from parcours.customers import normalise as n
 from parcours.customers.ingest import IncomingRecord, Outcome, ingest_batch
+from parcours.customers.merging import merge_history
 from parcours.customers.models import Customer, Identifier, SourceRecord
 from parcours.customers.schemas import (
     CustomerDetail,
     CustomerPage,
     CustomerSummary,
     IdentifierOut,
+    MergeOut,
     SourceRecordOut,
 )
 
@@ -81,6 +83,8 @@ def _page(
     """One page of customers matching ``condition``, with the total count; sizes are clamped."""
     page = max(page, 1)
     size = min(max(size, 1), MAX_PAGE_SIZE)
+    live = Customer.merged_into_id.is_(None)
+    condition = live if condition is None else and_(live, condition)
     counted = select(func.count()).select_from(Customer)
     listed = select(Customer)
     if condition is not None:
@@ -140,6 +144,7 @@ def get_customer(session: Session, customer_id: int) -> CustomerDetail:
         **summary.model_dump(),
         identifiers=[IdentifierOut.model_validate(i) for i in _merged(customer.identifiers)],
         source_records=[SourceRecordOut.model_validate(r) for r in customer.source_records],
+        merges=[MergeOut.model_validate(m) for m in merge_history(session, customer_id)],
     )
 
 

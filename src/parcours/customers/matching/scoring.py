@@ -9,13 +9,36 @@ from numpy.typing import NDArray
 
 from parcours.customers.matching.comparisons import COMPARISONS, compare
 from parcours.customers.matching.model import TERM_FREQUENCY_FIELDS, MatchModel
+from parcours.customers.matching.policy import DEFAULT_CONFLICTS
 from parcours.customers.matching.table import MatchTable
 
-_CONFLICTS = [
-    (index, [c.level_index(level) for level in c.conflict_levels])
-    for index, c in enumerate(COMPARISONS)
+_COLUMN = {comparison.name: index for index, comparison in enumerate(COMPARISONS)}
+_CONFLICT_LEVELS = {
+    c.name: [c.level_index(level) for level in c.conflict_levels]
+    for c in COMPARISONS
     if c.conflict_levels
-]
+}
+
+
+def conflicts_of(gamma: NDArray[np.int8], rules: frozenset[str]) -> NDArray[np.bool_]:
+    conflict = np.zeros(len(gamma), dtype=bool)
+    for name, levels in _CONFLICT_LEVELS.items():
+        if name in rules:
+            conflict |= np.isin(gamma[:, _COLUMN[name]], levels)
+    if "household" in rules:
+        personal = (
+            (gamma[:, _COLUMN["birth_date"]] == 1)
+            | (gamma[:, _COLUMN["national_id"]] == 1)
+            | (gamma[:, _COLUMN["email"]] == 1)
+            | (gamma[:, _COLUMN["account"]] == 1)
+        )
+        different_first_name = gamma[:, _COLUMN["first_name"]] == COMPARISONS[
+            _COLUMN["first_name"]
+        ].level_index("different")
+        conflict |= different_first_name & ~personal
+    return conflict
+
+
 _TF_COLUMNS = [
     (index, c.name) for index, c in enumerate(COMPARISONS) if c.name in TERM_FREQUENCY_FIELDS
 ]
@@ -61,7 +84,11 @@ def _term_frequency_adjustments(
 
 
 def score_pairs(
-    model: MatchModel, table: MatchTable, left: NDArray[np.int64], right: NDArray[np.int64]
+    model: MatchModel,
+    table: MatchTable,
+    left: NDArray[np.int64],
+    right: NDArray[np.int64],
+    conflicts: frozenset[str] = DEFAULT_CONFLICTS,
 ) -> ScoredPairs:
     gamma = compare(table, left, right)
     weight = np.full(len(left), model.prior_weight)
@@ -69,9 +96,7 @@ def score_pairs(
         weight += weights[gamma[:, index]]
     for adjustment in _term_frequency_adjustments(model, table, left, gamma).values():
         weight += adjustment
-    conflict = np.zeros(len(left), dtype=bool)
-    for index, levels in _CONFLICTS:
-        conflict |= np.isin(gamma[:, index], levels)
+    conflict = conflicts_of(gamma, conflicts)
     return ScoredPairs(left, right, gamma, weight, probability_of(weight), conflict)
 
 

@@ -1,0 +1,340 @@
+"""Identity resolution over the whole base (``parcours resolve``) and the review queue.
+
+The base's source records are matched by the pure model of ``customers.matching``: the model is
+re-estimated from the data, every candidate pair is scored, clusters are formed with the chaining
+guard, records already grouped stay grouped, and person-made "different people" links are
+respected. Clusters spanning several customers become automatic merges (each with its score, the
+evidence of its strongest pair and the model version); probable matches go to review.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcours.customers.matching.blocking import TRAINING_RULES, candidate_pairs, rule_pairs
+from parcours.customers.matching.clustering import Clusters, cluster
+from parcours.customers.matching.model import MatchModel, train
+from parcours.customers.matching.policy import DEFAULT_CONFLICTS
+from parcours.customers.matching.scoring import ScoredPairs, explain, score_pairs
+from parcours.customers.matching.table import MatchTable
+from parcours.customers.merging import MergeError, mark_different, merge_customers
+from parcours.customers.models import (
+    CannotLink,
+    Customer,
+    MatchModelVersion,
+    MatchReview,
+    SourceRecord,
+)
+from parcours.db import Database, utcnow
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class ResolveReport:
+    records: int = 0
+    candidate_pairs: int = 0
+    merges: int = 0
+    customers_merged: int = 0
+    reviews: int = 0
+    model_version: str = ""
+
+
+def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64]]:
+    ids: list[int] = []
+    owners: list[int] = []
+    fields = []
+    for record_id, customer_id, record_fields in session.execute(
+        select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.fields).order_by(
+            SourceRecord.id
+        )
+    ):
+        ids.append(record_id)
+        owners.append(customer_id)
+        fields.append(record_fields)
+    return MatchTable.from_fields(ids, fields), np.asarray(owners, dtype=np.int64)
+
+
+def _with_existing_groups(scored: ScoredPairs, owners: NDArray[np.int64]) -> ScoredPairs:
+    """Records of one customer stay together: each is tied to the customer's first record."""
+    order = np.argsort(owners, kind="stable")
+    sorted_owners = owners[order]
+    first = np.r_[True, sorted_owners[1:] != sorted_owners[:-1]]
+    heads = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))]
+    tied = heads != order
+    left = np.minimum(heads[tied], order[tied]).astype(np.int64)
+    right = np.maximum(heads[tied], order[tied]).astype(np.int64)
+    count = len(left)
+    return ScoredPairs(
+        np.concatenate([scored.left, left]),
+        np.concatenate([scored.right, right]),
+        np.concatenate([scored.gamma, np.zeros((count, scored.gamma.shape[1]), dtype=np.int8)]),
+        np.concatenate([scored.weight, np.full(count, 60.0)]),
+        np.concatenate([scored.probability, np.ones(count)]),
+        np.concatenate([scored.conflict, np.zeros(count, dtype=bool)]),
+    )
+
+
+def _cannot_links(session: Session, table: MatchTable) -> set[tuple[int, int]]:
+    position = {int(record_id): index for index, record_id in enumerate(table.ids)}
+    links: set[tuple[int, int]] = set()
+    for a, b in session.execute(select(CannotLink.record_a_id, CannotLink.record_b_id)):
+        if a in position and b in position:
+            links.add((min(position[a], position[b]), max(position[a], position[b])))
+    return links
+
+
+def resolve(
+    database: Database,
+    *,
+    auto: float,
+    review: float,
+    trust: Mapping[str, int] | None = None,
+    conflicts: frozenset[str] = DEFAULT_CONFLICTS,
+    progress: Progress | None = None,
+) -> ResolveReport:
+    """Re-estimate the model and re-resolve the whole base in one transaction."""
+    say = progress or (lambda _step: None)
+    report = ResolveReport()
+    with database.transaction(write=True) as session:
+        say("loading source records")
+        table, owners = _load(session)
+        report.records = len(table)
+        if len(table) < 2:
+            return report
+        say("blocking")
+        candidates = candidate_pairs(table)
+        report.candidate_pairs = len(candidates[0])
+        say("estimating the model (EM)")
+        model = train(
+            table, [(rule.fields, rule_pairs(rule)) for rule in TRAINING_RULES], candidates
+        )
+        report.model_version = model.version
+        _save_model(session, model)
+        say("scoring candidate pairs")
+        scored = score_pairs(model, table, *candidates, conflicts)
+        links = _cannot_links(session, table)
+
+        def scorer(
+            left: NDArray[np.int64], right: NDArray[np.int64]
+        ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+            pairs = score_pairs(model, table, left, right, conflicts)
+            same_owner = owners[left] == owners[right]
+            probability = np.where(same_owner, 1.0, pairs.probability)
+            conflict = pairs.conflict & ~same_owner
+            if links:
+                conflict |= np.fromiter(
+                    (
+                        (min(a, b), max(a, b)) in links
+                        for a, b in zip(left.tolist(), right.tolist(), strict=True)
+                    ),
+                    dtype=bool,
+                    count=len(left),
+                )
+            return probability, conflict
+
+        say("clustering")
+        with_groups = _with_existing_groups(scored, owners)
+        if links:
+            banned = np.fromiter(
+                (
+                    (int(a), int(b)) in links
+                    for a, b in zip(with_groups.left, with_groups.right, strict=True)
+                ),
+                dtype=bool,
+                count=len(with_groups),
+            )
+            with_groups.conflict |= banned
+        clusters = cluster(len(table), with_groups, scorer, auto=auto, review=review)
+        say("merging")
+        _apply_merges(session, model, table, owners, clusters.labels, scored, trust, report)
+        _queue_reviews(session, model, table, owners, clusters, report)
+    return report
+
+
+def _save_model(session: Session, model: MatchModel) -> None:
+    if session.get(MatchModelVersion, model.version) is None:
+        session.add(
+            MatchModelVersion(
+                version=model.version, parameters=model.to_json(), trained_on=model.trained_on
+            )
+        )
+
+
+def _apply_merges(
+    session: Session,
+    model: MatchModel,
+    table: MatchTable,
+    owners: NDArray[np.int64],
+    labels: NDArray[np.int64],
+    scored: ScoredPairs,
+    trust: Mapping[str, int] | None,
+    report: ResolveReport,
+) -> None:
+    customers_of: dict[int, set[int]] = defaultdict(set)
+    for index, label in enumerate(labels.tolist()):
+        customers_of[label].add(int(owners[index]))
+    best: dict[int, tuple[float, int, int]] = {}
+    crossing = (labels[scored.left] == labels[scored.right]) & (
+        owners[scored.left] != owners[scored.right]
+    )
+    for left, right, probability in zip(
+        scored.left[crossing].tolist(),
+        scored.right[crossing].tolist(),
+        scored.probability[crossing].tolist(),
+        strict=True,
+    ):
+        label = int(labels[left])
+        if label not in best or probability > best[label][0]:
+            best[label] = (probability, left, right)
+    for label, customer_ids in sorted(customers_of.items()):
+        if len(customer_ids) < 2:
+            continue
+        probability, left, right = best.get(label, (1.0, -1, -1))
+        evidence = []
+        if left >= 0:
+            _, items = explain(model, table, left, right)
+            evidence = [asdict(item) for item in items]
+        merge_customers(
+            session,
+            sorted(customer_ids),
+            decided_by=f"model {model.version}",
+            kind="automatic",
+            score=probability,
+            evidence=evidence,
+            model_version=model.version,
+            trust=trust,
+        )
+        report.merges += 1
+        report.customers_merged += len(customer_ids)
+
+
+def _queue_reviews(
+    session: Session,
+    model: MatchModel,
+    table: MatchTable,
+    owners: NDArray[np.int64],
+    clusters: Clusters,
+    report: ResolveReport,
+) -> None:
+    labels = clusters.labels
+    pending = {
+        (a, b)
+        for a, b in session.execute(
+            select(MatchReview.customer_a_id, MatchReview.customer_b_id).where(
+                MatchReview.status == "pending"
+            )
+        )
+    }
+    # After the merges every record's customer is the oldest customer of its cluster.
+    customer_of_label: dict[int, int] = {}
+    for index, label in enumerate(labels.tolist()):
+        owner = int(owners[index])
+        customer_of_label[label] = min(customer_of_label.get(label, owner), owner)
+    for left, right, probability in clusters.review:
+        a = customer_of_label[int(labels[left])]
+        b = customer_of_label[int(labels[right])]
+        if a == b:
+            continue
+        key = (min(a, b), max(a, b))
+        if key in pending:
+            continue
+        pending.add(key)
+        _, items = explain(model, table, left, right)
+        session.add(
+            MatchReview(
+                customer_a_id=key[0],
+                customer_b_id=key[1],
+                record_a_id=int(table.ids[left]),
+                record_b_id=int(table.ids[right]),
+                probability=probability,
+                evidence=[asdict(item) for item in items],
+                model_version=model.version,
+            )
+        )
+        report.reviews += 1
+
+
+class ReviewError(ValueError):
+    pass
+
+
+def list_reviews(
+    session: Session, *, status: str = "pending", limit: int = 50, offset: int = 0
+) -> list[MatchReview]:
+    return list(
+        session.scalars(
+            select(MatchReview)
+            .where(MatchReview.status == status)
+            .order_by(MatchReview.probability.desc(), MatchReview.id)
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
+def _pending(session: Session, review_id: int) -> MatchReview:
+    review = session.get(MatchReview, review_id)
+    if review is None:
+        raise ReviewError(f"no match review with id {review_id}")
+    if review.status != "pending":
+        raise ReviewError(
+            f"match review {review_id} was already {review.status} by {review.decided_by}"
+        )
+    return review
+
+
+def _current(session: Session, customer_id: int) -> int:
+    """The customer that holds ``customer_id``'s records now (following merges)."""
+    seen = set()
+    while customer_id not in seen:
+        seen.add(customer_id)
+        merged_into = session.scalar(
+            select(Customer.merged_into_id).where(Customer.id == customer_id)
+        )
+        if merged_into is None:
+            return customer_id
+        customer_id = merged_into
+    return customer_id
+
+
+def accept_review(
+    session: Session, review_id: int, *, decided_by: str, trust: Mapping[str, int] | None = None
+) -> int:
+    """Merge the two customers of a review; returns the merge id."""
+    review = _pending(session, review_id)
+    a, b = _current(session, review.customer_a_id), _current(session, review.customer_b_id)
+    if a == b:
+        raise ReviewError(
+            f"customers {review.customer_a_id} and {review.customer_b_id} are already one"
+        )
+    try:
+        merge = merge_customers(
+            session, [a, b], decided_by=decided_by, kind="review", score=review.probability,
+            evidence=review.evidence, model_version=review.model_version, trust=trust,
+        )  # fmt: skip
+    except MergeError as error:
+        raise ReviewError(str(error)) from None
+    review.status, review.decided_by, review.decided_at, review.merge_id = (
+        "accepted",
+        decided_by,
+        utcnow(),
+        merge.id,
+    )
+    return merge.id
+
+
+def reject_review(session: Session, review_id: int, *, decided_by: str) -> None:
+    """The two are different people: remember it so that no later matching joins them."""
+    review = _pending(session, review_id)
+    a, b = _current(session, review.customer_a_id), _current(session, review.customer_b_id)
+    if a != b:
+        mark_different(session, a, b, decided_by=decided_by)
+    review.status, review.decided_by, review.decided_at = "rejected", decided_by, utcnow()

@@ -287,9 +287,16 @@ def normalise_siret(raw: str) -> str:
     return text
 
 
-def normalise_national_id(raw: str) -> str:
-    """A French NIR (numéro de sécurité sociale): 13 characters and a two-digit key."""
+def normalise_national_id(raw: str, region: str = "FR") -> str:
+    """A French NIR (numéro de sécurité sociale): 13 characters and a two-digit key.
+
+    Outside France the number is only cleaned (5 to 20 letters and digits): its rules are unknown.
+    """
     text = re.sub(r"[\s.\-]", "", raw).upper()
+    if region.upper() != "FR":
+        if not (5 <= len(text) <= 20 and text.isascii() and text.isalnum()):
+            raise InvalidValue(f"a national id has 5 to 20 letters and digits, got {raw!r}")
+        return text
     if len(text) != 15:
         raise InvalidValue("a NIR has 13 characters and a 2-digit key")
     body, key = text[:13], text[13:]

@@ -168,7 +168,7 @@ def normalise_record(
     _address(first, fields, dropped, country)
     keep("company_name", lambda v: n.clean_text(v) or "")
     keep("siret", n.normalise_siret)
-    keep("national_id", n.normalise_national_id)
+    keep("national_id", lambda v: n.normalise_national_id(v, region))
     keep_all("loyalty_card", n.normalise_loyalty_card, "loyalty_cards")
     keep_all("web_account", n.normalise_web_account, "web_accounts")
     other: dict[str, list[str]] = {}

@@ -194,6 +194,7 @@ def _apply_merges(
         label = int(labels[left])
         if label not in best or probability > best[label][0]:
             best[label] = (probability, left, right)
+    version = report.model_version
     for label, customer_ids in sorted(customers_of.items()):
         if len(customer_ids) < 2:
             continue
@@ -205,11 +206,11 @@ def _apply_merges(
         merge_customers(
             session,
             sorted(customer_ids),
-            decided_by=f"model {model.version}",
+            decided_by=f"model {version}",
             kind="automatic",
             score=probability,
             evidence=evidence,
-            model_version=model.version,
+            model_version=version,
             trust=trust,
         )
         report.merges += 1
@@ -225,6 +226,7 @@ def _queue_reviews(
     report: ResolveReport,
 ) -> None:
     labels = clusters.labels
+    version = report.model_version
     pending = {
         (a, b)
         for a, b in session.execute(
@@ -256,7 +258,7 @@ def _queue_reviews(
                 record_b_id=int(table.ids[right]),
                 probability=probability,
                 evidence=[asdict(item) for item in items],
-                model_version=model.version,
+                model_version=version,
             )
         )
         report.reviews += 1

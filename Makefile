@@ -20,6 +20,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/parcours db upgrade
 	$(BIN)/parcours demo load
+	$(BIN)/parcours resolve
 	$(BIN)/parcours serve --host $(HOST) --port $(PORT)
 
 # Debian's PostgreSQL server binaries, needed by the integration tests (they start their own cluster).

@@ -139,11 +139,12 @@ def unmerge(
             f"by {merge.undone_by}"
         )
     moved_ids = [move.source_record_id for move in merge.moves]
-    current = dict(
-        session.execute(
+    current = {
+        record_id: customer_id
+        for record_id, customer_id in session.execute(
             select(SourceRecord.id, SourceRecord.customer_id).where(SourceRecord.id.in_(moved_ids))
-        ).tuples()
-    )
+        )
+    }
     for move in merge.moves:
         if current.get(move.source_record_id) != move.to_customer_id:
             later = session.scalar(

@@ -63,7 +63,11 @@ def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64]]:
 
 
 def _with_existing_groups(scored: ScoredPairs, owners: NDArray[np.int64]) -> ScoredPairs:
-    """Records of one customer stay together: each is tied to the customer's first record."""
+    """Records of one customer stay together: each is tied to the customer's first record.
+
+    The ties come first in the clustering (real pairs are kept below certainty): a pair scored
+    exactly 1.0 must not join a record to another customer before its own customer is whole.
+    """
     order = np.argsort(owners, kind="stable")
     sorted_owners = owners[order]
     first = np.r_[True, sorted_owners[1:] != sorted_owners[:-1]]
@@ -77,7 +81,7 @@ def _with_existing_groups(scored: ScoredPairs, owners: NDArray[np.int64]) -> Sco
         np.concatenate([scored.right, right]),
         np.concatenate([scored.gamma, np.zeros((count, scored.gamma.shape[1]), dtype=np.int8)]),
         np.concatenate([scored.weight, np.full(count, 60.0)]),
-        np.concatenate([scored.probability, np.ones(count)]),
+        np.concatenate([np.minimum(scored.probability, np.nextafter(1.0, 0.0)), np.ones(count)]),
         np.concatenate([scored.conflict, np.zeros(count, dtype=bool)]),
     )
 
@@ -155,7 +159,7 @@ def resolve(
         clusters = cluster(len(table), with_groups, scorer, auto=auto, review=review)
         say("merging")
         _apply_merges(session, model, table, owners, clusters.labels, scored, trust, report)
-        _queue_reviews(session, model, table, owners, clusters, report)
+        _queue_reviews(session, model, table, owners, clusters, links, report)
     return report
 
 
@@ -223,9 +227,12 @@ def _queue_reviews(
     table: MatchTable,
     owners: NDArray[np.int64],
     clusters: Clusters,
+    links: set[tuple[int, int]],
     report: ResolveReport,
 ) -> None:
     labels = clusters.labels
+    # A person said these are different people: their pair is not asked again.
+    different = {tuple(sorted((int(labels[a]), int(labels[b])))) for a, b in links}
     version = report.model_version
     pending = {
         (a, b)
@@ -244,6 +251,8 @@ def _queue_reviews(
         a = customer_of_label[int(labels[left])]
         b = customer_of_label[int(labels[right])]
         if a == b:
+            continue
+        if tuple(sorted((int(labels[left]), int(labels[right])))) in different:
             continue
         key = (min(a, b), max(a, b))
         if key in pending:

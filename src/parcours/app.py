@@ -10,6 +10,7 @@ from sqlalchemy import text
 import parcours
 from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
+from parcours.customers.resolution_api import router as resolution_router
 from parcours.db import Database, ensure_database_ready
 from parcours.deps import DatabaseDep
 from parcours.web.pages import router as pages_router
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     api = APIRouter(prefix="/api/v1")
     api.include_router(_health_router())
+    api.include_router(resolution_router)
     api.include_router(customers_router)
     app.include_router(api)
     app.include_router(_health_router())

@@ -158,3 +158,25 @@ class RecordResult(BaseModel):
 
 class RecordResults(BaseModel):
     results: list[RecordResult]
+
+
+class MergeIn(BaseModel):
+    customer_ids: list[int] = Field(min_length=2, max_length=100)
+
+
+class MatchReviewOut(BaseModel):
+    """A probable match: the two customers, the match rate and the evidence behind it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_a_id: int
+    customer_b_id: int
+    probability: float
+    evidence: list[dict[str, Any]]
+    model_version: str | None
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    merge_id: int | None
+    created_at: datetime

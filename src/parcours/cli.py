@@ -8,7 +8,7 @@ import typer
 
 from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
-from parcours.cli_support import console, fail, open_database, settings
+from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers.cli import (
     customers_app,
     export_source_links_command,
@@ -122,7 +122,11 @@ def demo_load() -> None:
     records = demo_records()
     with database.transaction(write=True) as session:
         outcomes = ingest_batch(
-            session, records, region=config.default_region, trust=config.trust_by_source
+            session,
+            records,
+            region=config.default_region,
+            trust=config.trust_by_source,
+            match=match_settings(),
         )
     counts: dict[str, int] = {}
     for outcome in outcomes:

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 
 from parcours.config import Settings, get_settings
+from parcours.customers.ingest import MatchSettings
 from parcours.db import Database, DatabaseMissingError, ensure_database_ready
 
 console = Console()
@@ -24,6 +25,13 @@ def settings() -> Settings:
         return get_settings()
     except ValueError as error:
         fail(f"invalid settings: {error}")
+
+
+def match_settings() -> MatchSettings:
+    config = settings()
+    return MatchSettings(
+        config.match_auto_threshold, config.match_review_threshold, config.conflict_rules
+    )
 
 
 def open_database() -> Database:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, HTTPException, Query, status
 
 from parcours.customers import services
-from parcours.customers.ingest import IncomingRecord, Outcome
+from parcours.customers.ingest import IncomingRecord, MatchSettings, Outcome
 from parcours.customers.schemas import (
     CustomerDetail,
     CustomerPage,
@@ -61,9 +61,13 @@ def post_records(
         )
         for index, record in enumerate(records, start=1)
     ]
-    outcomes = services.receive_records(
-        session, incoming, region=settings.default_region, trust=settings.trust_by_source
+    match = MatchSettings(
+        settings.match_auto_threshold, settings.match_review_threshold, settings.conflict_rules
     )
+    outcomes = services.receive_records(
+        session, incoming, region=settings.default_region, trust=settings.trust_by_source,
+        match=match,
+    )  # fmt: skip
     return RecordResults(results=[_result(outcome) for outcome in outcomes])
 
 

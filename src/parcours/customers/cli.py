@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from parcours.cli_support import console, fail, open_database, settings
+from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers import services
 from parcours.customers.imports import ImportSummary, import_customers
 from parcours.customers.reader import ColumnMapping, ImportFileError, detect_format
@@ -64,6 +64,7 @@ def import_customers_command(
                 region=config.default_region,
                 trust=config.trust_by_source,
                 batch_size=config.import_batch_size,
+                match=match_settings(),
                 on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         except ImportFileError as error:

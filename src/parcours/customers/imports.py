@@ -15,6 +15,7 @@ from pathlib import Path
 
 from parcours.customers.ingest import (
     IncomingRecord,
+    MatchSettings,
     Outcome,
     PreparedBatch,
     prepare_batch,
@@ -128,6 +129,7 @@ def import_customers(
     batch_size: int = 1000,
     on_progress: ProgressCallback | None = None,
     prepare_in_background: bool | None = None,
+    match: MatchSettings | None = None,
 ) -> ImportSummary:
     """Import a customer file; each batch is committed on its own, so a crash loses at most the
     batch in flight and running the same file again completes it without duplicating anything.
@@ -148,7 +150,9 @@ def import_customers(
             rows, None
         )  # reads the header: a bad file fails before the rejects file exists
         rejects = RejectsWriter(rejects_path_for(path))
-        pipeline = _Pipeline(database, summary, rejects, region, trust, prepare_in_background)
+        pipeline = _Pipeline(
+            database, summary, rejects, region, trust, prepare_in_background, match
+        )
         try:
             batch: list[IncomingRecord] = []
             for item in _chain(first, rows):
@@ -209,7 +213,9 @@ class _Pipeline:
         region: str,
         trust: Mapping[str, int] | None,
         in_background: bool,
+        match: MatchSettings | None,
     ) -> None:
+        self.match = match
         self.database = database
         self.summary = summary
         self.rejects = rejects
@@ -258,7 +264,7 @@ class _Pipeline:
 
     def _store(self, prepared: PreparedBatch, errors: list[RowError]) -> None:
         with self.database.transaction(write=True) as session:
-            outcomes = store_batch(session, prepared, trust=self.trust)
+            outcomes = store_batch(session, prepared, trust=self.trust, match=self.match)
         stored_before = self.summary.created + self.summary.attached
         for error in errors:
             self.rejects.row_error(error)

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from parcours.customers import attach
-from parcours.customers.models import Customer, Identifier, SourceRecord
+from parcours.customers import attach, online
+from parcours.customers.models import Customer, Identifier, MatchReview, SourceRecord
 from parcours.customers.profiles import chunks, profile_row, refresh_profiles
 from parcours.customers.records import (
     STRONG_IDENTIFIERS,
@@ -114,12 +114,34 @@ def prepare_batch(
     return PreparedBatch(outcomes, pending)
 
 
+@dataclass(frozen=True)
+class MatchSettings:
+    """Thresholds and conflicts of probabilistic matching at ingestion."""
+
+    auto: float
+    review: float
+    conflicts: frozenset[str]
+
+
 def store_batch(
-    session: Session, batch: PreparedBatch, *, trust: Mapping[str, int] | None = None
+    session: Session,
+    batch: PreparedBatch,
+    *,
+    trust: Mapping[str, int] | None = None,
+    match: MatchSettings | None = None,
 ) -> list[Outcome]:
-    """Store a prepared batch in the session's transaction; one outcome per item, in order."""
+    """Store a prepared batch in the session's transaction; one outcome per item, in order.
+
+    With ``match`` and a trained model, records that share no strong identifier with anyone are
+    matched probabilistically against the base (see ``customers.online``).
+    """
     if batch.pending:
-        _store(session, batch.pending, utcnow(), trust or {})
+        matching = None
+        if match is not None:
+            model = online.active_model(session)
+            if model is not None:
+                matching = online.OnlineMatching(model, match.auto, match.review, match.conflicts)
+        _store(session, batch.pending, utcnow(), trust or {}, matching)
     return batch.outcomes
 
 
@@ -130,9 +152,11 @@ def ingest_batch(
     region: str = "FR",
     trust: Mapping[str, int] | None = None,
     today: date | None = None,
+    match: MatchSettings | None = None,
 ) -> list[Outcome]:
     """Normalise and store a batch of records in the session's transaction."""
-    return store_batch(session, prepare_batch(items, region=region, today=today), trust=trust)
+    prepared = prepare_batch(items, region=region, today=today)
+    return store_batch(session, prepared, trust=trust, match=match)
 
 
 def _payload_of(item: IncomingRecord) -> dict[str, Any]:
@@ -143,7 +167,11 @@ def _payload_of(item: IncomingRecord) -> dict[str, Any]:
 
 
 def _store(
-    session: Session, pending: list[_Pending], now: datetime, trust: Mapping[str, int]
+    session: Session,
+    pending: list[_Pending],
+    now: datetime,
+    trust: Mapping[str, int],
+    matching: online.OnlineMatching | None,
 ) -> None:
     existing = _existing_records(session, pending)
     fresh: list[_Pending] = []
@@ -160,11 +188,13 @@ def _store(
             entry.outcome.reason = "already received with the same content"
             continue
         _update_record(session, record_id, customer_id, entry, now)
+        if matching is not None:
+            online.write_keys(session, [(record_id, entry.record.fields)])
         entry.outcome.status = "updated"
         entry.outcome.reason = "new version of a record already received"
         touched.add(customer_id)
     if fresh:
-        touched.update(_attach_fresh(session, fresh, now, trust))
+        touched.update(_attach_fresh(session, fresh, now, trust, matching))
     refresh_profiles(session, touched, trust)
 
 
@@ -243,7 +273,11 @@ def _identifier_row(
 
 
 def _attach_fresh(
-    session: Session, fresh: list[_Pending], now: datetime, trust: Mapping[str, int]
+    session: Session,
+    fresh: list[_Pending],
+    now: datetime,
+    trust: Mapping[str, int],
+    matching: online.OnlineMatching | None,
 ) -> set[int]:
     """Decide the customer of each new record, insert customers, records and identifiers.
 
@@ -276,6 +310,7 @@ def _attach_fresh(
             refs = index.setdefault(pair, [])
             if entry.customer_ref not in refs:
                 refs.append(entry.customer_ref)
+    reviews = _match_online(session, fresh, matching) if matching is not None else []
 
     # The profile of a new customer comes from this batch's records only: computed before the
     # insert, with each record's position standing for its id (ids follow the same order).
@@ -318,7 +353,59 @@ def _attach_fresh(
         ]
     if identifier_rows:
         session.execute(insert(IDENTIFIERS), identifier_rows)
+    if matching is not None:
+        online.write_keys(
+            session,
+            [(rid, e.record.fields) for e, rid in zip(fresh, record_ids, strict=True)],
+        )
+        record_of = {id(e): rid for e, rid in zip(fresh, record_ids, strict=True)}
+        for entry, match in reviews:
+            customer_id = entry.outcome.customer_id
+            assert customer_id is not None
+            members = sorted(
+                ((customer_id, record_of[id(entry)]), (match.customer_id, match.record_id))
+            )
+            session.add(
+                MatchReview(
+                    customer_a_id=members[0][0],
+                    customer_b_id=members[1][0],
+                    record_a_id=members[0][1],
+                    record_b_id=members[1][1],
+                    probability=match.probability,
+                    evidence=match.evidence,
+                    model_version=matching.model.version,
+                )
+            )
     return {e.customer_ref for e in fresh if e.customer_ref > 0}
+
+
+def _match_online(
+    session: Session, fresh: list[_Pending], matching: online.OnlineMatching
+) -> list[tuple[_Pending, online.OnlineMatch]]:
+    """Probabilistic matching of the records no strong identifier attached; returns the pairs
+    that should wait for a person."""
+    alone = [entry for entry in fresh if entry.outcome.status == "created"]
+    if not alone:
+        return []
+    reviews: list[tuple[_Pending, online.OnlineMatch]] = []
+    matches = online.best_matches(session, matching, [e.record.fields for e in alone])
+    for entry, match in zip(alone, matches, strict=True):
+        if match is None or match.probability < matching.review:
+            continue
+        if match.probability < matching.auto or match.conflict:
+            reviews.append((entry, match))
+            continue
+        old_ref = entry.customer_ref
+        for other in fresh:
+            if other.customer_ref == old_ref:
+                other.customer_ref = match.customer_id
+                if other is not entry:
+                    continue
+                other.outcome.status = "attached"
+                other.outcome.reason = (
+                    f"match rate {match.probability:.1%} with source record {match.record_id}"
+                )
+    return [(entry, match) for entry, match in reviews if entry.customer_ref < 0]
 
 
 def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:

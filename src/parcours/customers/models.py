@@ -202,3 +202,17 @@ class MatchModelVersion(Base):
     parameters: Mapped[dict[str, Any]] = mapped_column(JSONType)
     trained_on: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MatchKey(Base):
+    """A blocking key of a source record, so that a new record finds its candidates by index."""
+
+    __tablename__ = "match_keys"
+    __table_args__ = (Index("ix_match_keys_rule_key", "rule", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_record_id: Mapped[int] = mapped_column(
+        ForeignKey("source_records.id", ondelete="CASCADE"), index=True
+    )
+    rule: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(400))

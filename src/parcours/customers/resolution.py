@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parcours.customers import online
 from parcours.customers.matching.blocking import TRAINING_RULES, candidate_pairs, rule_pairs
 from parcours.customers.matching.clustering import Clusters, cluster
 from parcours.customers.matching.model import MatchModel, train
@@ -47,10 +49,10 @@ class ResolveReport:
     model_version: str = ""
 
 
-def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64]]:
+def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64], list[dict[str, Any]]]:
     ids: list[int] = []
     owners: list[int] = []
-    fields = []
+    fields: list[dict[str, Any]] = []
     for record_id, customer_id, record_fields in session.execute(
         select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.fields).order_by(
             SourceRecord.id
@@ -59,7 +61,7 @@ def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64]]:
         ids.append(record_id)
         owners.append(customer_id)
         fields.append(record_fields)
-    return MatchTable.from_fields(ids, fields), np.asarray(owners, dtype=np.int64)
+    return MatchTable.from_fields(ids, fields), np.asarray(owners, dtype=np.int64), fields
 
 
 def _with_existing_groups(scored: ScoredPairs, owners: NDArray[np.int64]) -> ScoredPairs:
@@ -109,7 +111,7 @@ def resolve(
     report = ResolveReport()
     with database.transaction(write=True) as session:
         say("loading source records")
-        table, owners = _load(session)
+        table, owners, fields = _load(session)
         report.records = len(table)
         if len(table) < 2:
             return report
@@ -160,6 +162,8 @@ def resolve(
         say("merging")
         _apply_merges(session, model, table, owners, clusters.labels, scored, trust, report)
         _queue_reviews(session, model, table, owners, clusters, links, report)
+        say("indexing blocking keys")
+        online.rebuild_keys(session, list(zip(table.ids.tolist(), fields, strict=True)))
     return report
 
 

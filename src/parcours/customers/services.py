@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from parcours.customers import normalise as n
-from parcours.customers.ingest import IncomingRecord, Outcome, ingest_batch
+from parcours.customers.ingest import IncomingRecord, MatchSettings, Outcome, ingest_batch
 from parcours.customers.merging import merge_history
 from parcours.customers.models import Customer, Identifier, SourceRecord
 from parcours.customers.schemas import (
@@ -189,9 +189,10 @@ def receive_records(
     *,
     region: str = "FR",
     trust: Mapping[str, int] | None = None,
+    match: MatchSettings | None = None,
 ) -> list[Outcome]:
     """Records sent by a channel through the API: the same path as a file import."""
-    return ingest_batch(session, records, region=region, trust=trust)
+    return ingest_batch(session, records, region=region, trust=trust, match=match)
 
 
 @dataclass(frozen=True)

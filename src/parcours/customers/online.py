@@ -1,0 +1,183 @@
+"""Matching one incoming record against the base at ingestion time, by indexed blocking keys.
+
+Every stored source record keeps the keys of a few blocking rules (``match_keys``); a new record
+that shares no strong identifier with anyone looks up the records sharing one of its keys, and the
+active model scores it against them. At or above ``auto`` (and with no strong conflict) it joins
+the best candidate's customer; from ``review`` it becomes a customer of its own with a pending
+review. Without a trained model (``parcours resolve`` trains one) nothing of this happens.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Table, delete, insert, select
+from sqlalchemy.orm import Session
+
+from parcours.customers.matching.blocking import RULES
+from parcours.customers.matching.model import MatchModel
+from parcours.customers.matching.policy import DEFAULT_CONFLICTS
+from parcours.customers.matching.scoring import explain, score_pairs
+from parcours.customers.matching.table import MatchTable
+from parcours.customers.models import MatchKey, MatchModelVersion, SourceRecord
+from parcours.customers.profiles import chunks
+
+#: The rules whose keys are stored: the strong identifiers are found through ``identifiers``.
+ONLINE_RULES = tuple(
+    rule
+    for rule in RULES
+    if rule.name
+    in {
+        "names",
+        "last name sound + first initial",
+        "first name + birth date",
+        "birth date + postcode",
+        "street + postcode",
+    }
+)
+MAX_CANDIDATES = 200
+KEYS: Table = MatchKey.__table__  # type: ignore[assignment]
+
+
+def keys_of(fields: Sequence[Mapping[str, Any]]) -> list[list[tuple[str, str]]]:
+    """The (rule, key) pairs of each record."""
+    table = MatchTable.from_fields(list(range(len(fields))), fields)
+    per_rule = [(rule.name, rule.key(table)) for rule in ONLINE_RULES]
+    return [
+        [(name, str(keys[index])) for name, keys in per_rule if keys[index] != ""]
+        for index in range(len(fields))
+    ]
+
+
+def write_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """Store the keys of these records (replacing any they had)."""
+    if not records:
+        return
+    ids = [record_id for record_id, _ in records]
+    for chunk in chunks(ids):
+        session.execute(delete(MatchKey).where(MatchKey.source_record_id.in_(chunk)))
+    rows = [
+        {"source_record_id": record_id, "rule": rule, "key": key}
+        for (record_id, _), keys in zip(records, keys_of([f for _, f in records]), strict=True)
+        for rule, key in keys
+    ]
+    if rows:
+        session.execute(insert(KEYS), rows)
+
+
+def rebuild_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """Replace every stored key by those of ``records`` (after a whole-base resolution)."""
+    session.execute(delete(MatchKey))
+    for chunk in chunks(list(records), 5000):
+        rows = [
+            {"source_record_id": record_id, "rule": rule, "key": key}
+            for (record_id, _), keys in zip(chunk, keys_of([f for _, f in chunk]), strict=True)
+            for rule, key in keys
+        ]
+        if rows:
+            session.execute(insert(KEYS), rows)
+
+
+@dataclass(frozen=True)
+class OnlineMatching:
+    """What the ingestion path needs to match probabilistically."""
+
+    model: MatchModel
+    auto: float
+    review: float
+    conflicts: frozenset[str] = DEFAULT_CONFLICTS
+
+
+@dataclass(frozen=True)
+class OnlineMatch:
+    record_id: int
+    customer_id: int
+    probability: float
+    conflict: bool
+    evidence: list[dict[str, Any]]
+
+
+_models: dict[str, MatchModel] = {}
+
+
+def active_model(session: Session) -> MatchModel | None:
+    """The most recently trained model, or None before the first ``parcours resolve``."""
+    latest = session.execute(
+        select(MatchModelVersion.version, MatchModelVersion.parameters)
+        .order_by(MatchModelVersion.created_at.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    version, parameters = latest
+    if version not in _models:
+        _models.clear()
+        _models[version] = MatchModel.from_json(parameters)
+    return _models[version]
+
+
+def best_matches(
+    session: Session, matching: OnlineMatching, fields: Sequence[Mapping[str, Any]]
+) -> list[OnlineMatch | None]:
+    """For each new record, its most probable match among stored records sharing a key."""
+    all_keys = keys_of(fields)
+    by_rule: dict[str, set[str]] = defaultdict(set)
+    for keys in all_keys:
+        for rule, key in keys:
+            by_rule[rule].add(key)
+    holders: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for rule, values in by_rule.items():
+        for chunk in chunks(sorted(values)):
+            for record_id, key in session.execute(
+                select(MatchKey.source_record_id, MatchKey.key).where(
+                    MatchKey.rule == rule, MatchKey.key.in_(chunk)
+                )
+            ):
+                holders[(rule, key)].append(record_id)
+    candidates_of = [
+        sorted({r for pair in keys for r in holders.get(pair, ())})[:MAX_CANDIDATES]
+        for keys in all_keys
+    ]
+    candidate_ids = sorted({r for ids in candidates_of for r in ids})
+    if not candidate_ids:
+        return [None] * len(fields)
+    stored: dict[int, tuple[int, dict[str, Any]]] = {}
+    for chunk in chunks(candidate_ids):
+        for record_id, customer_id, record_fields in session.execute(
+            select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.fields).where(
+                SourceRecord.id.in_(chunk)
+            )
+        ):
+            stored[record_id] = (customer_id, record_fields)
+    order = [record_id for record_id in candidate_ids if record_id in stored]
+    table = MatchTable.from_fields(
+        [-(i + 1) for i in range(len(fields))] + order,
+        [*fields, *(stored[record_id][1] for record_id in order)],
+    )
+    position = {record_id: len(fields) + i for i, record_id in enumerate(order)}
+    left = np.asarray(
+        [i for i, ids in enumerate(candidates_of) for r in ids if r in position], dtype=np.int64
+    )
+    right = np.asarray(
+        [position[r] for ids in candidates_of for r in ids if r in position], dtype=np.int64
+    )
+    scored = score_pairs(matching.model, table, left, right, matching.conflicts)
+    results: list[OnlineMatch | None] = [None] * len(fields)
+    for k in np.argsort(-scored.probability, kind="stable").tolist():
+        index, candidate = int(left[k]), int(right[k])
+        if results[index] is not None:
+            continue
+        record_id = int(table.ids[candidate])
+        _, items = explain(matching.model, table, index, candidate)
+        results[index] = OnlineMatch(
+            record_id=record_id,
+            customer_id=stored[record_id][0],
+            probability=float(scored.probability[k]),
+            conflict=bool(scored.conflict[k]),
+            evidence=[asdict(item) for item in items],
+        )
+    return results

@@ -1,7 +1,7 @@
 """Blocking: only records that share a key are compared.
 
 Several rules, each cheap and each catching what the others miss (a typo in the name, a moved
-address, a new e-mail). Blocks larger than ``MAX_BLOCK`` are skipped: a key shared by thousands of
+address, a new e-mail). Blocks larger than ``MAX_BLOCK`` are skipped: a key shared by hundreds of
 records ("martin|j") says little, and the other rules still propose its true pairs.
 """
 
@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from parcours.customers.matching.table import MatchTable
 
-MAX_BLOCK = 500
+MAX_BLOCK = 100
 Keys = NDArray[np.str_]
 
 _PHONETIC_RULES = (

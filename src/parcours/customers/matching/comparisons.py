@@ -257,10 +257,20 @@ COMPARISONS: tuple[Comparison, ...] = (
 COMPARISON_BY_NAME = {comparison.name: comparison for comparison in COMPARISONS}
 
 
+PAIRS_PER_SLICE = 200_000
+
+
 def compare(
     table: MatchTable, left: NDArray[np.int64], right: NDArray[np.int64]
 ) -> NDArray[np.int8]:
-    """The comparison vectors of the pairs: one row per pair, one column per comparison."""
-    if len(left) == 0:
-        return np.zeros((0, len(COMPARISONS)), dtype=np.int8)
-    return np.stack([comparison.grade(table, left, right) for comparison in COMPARISONS], axis=1)
+    """The comparison vectors of the pairs: one row per pair, one column per comparison.
+
+    Pairs are graded by slices of ``PAIRS_PER_SLICE``: the values of both sides are gathered for
+    a slice at a time, so millions of pairs need no more memory than one slice.
+    """
+    gamma = np.zeros((len(left), len(COMPARISONS)), dtype=np.int8)
+    for start in range(0, len(left), PAIRS_PER_SLICE):
+        part = slice(start, start + PAIRS_PER_SLICE)
+        for index, comparison in enumerate(COMPARISONS):
+            gamma[part, index] = comparison.grade(table, left[part], right[part])
+    return gamma

@@ -204,7 +204,12 @@ class BaseOverview:
 
 def base_overview(session: Session) -> BaseOverview:
     """Counts for the welcome page: customers, source records, records per source."""
-    customers = session.scalar(select(func.count()).select_from(Customer)) or 0
+    customers = (
+        session.scalar(
+            select(func.count()).select_from(Customer).where(Customer.merged_into_id.is_(None))
+        )
+        or 0
+    )
     by_source = [
         (str(source), int(count))
         for source, count in session.execute(

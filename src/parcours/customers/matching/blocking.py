@@ -77,6 +77,12 @@ def _sorted_names(table: MatchTable) -> Keys:
     return _join(low, high)
 
 
+def _both(first: str, second: str) -> BlockingRule:
+    """Records agreeing exactly on two fields ("first name + birth date")."""
+    name = f"{first.replace('_', ' ')} + {second.replace('_', ' ')}"
+    return BlockingRule(name, (first, second), lambda t: _join(t.columns[first], t.columns[second]))
+
+
 def _birth_year(table: MatchTable) -> Keys:
     return np.strings.slice(table.columns["birth_date"], 0, 4)
 
@@ -92,48 +98,20 @@ RULES: tuple[BlockingRule, ...] = (
         (),
         lambda t: _join(_phonetic_last(t), _initial(t, "first_name")),
     ),
-    BlockingRule(
-        "first name + birth date",
-        ("first_name", "birth_date"),
-        lambda t: _join(t.columns["first_name"], t.columns["birth_date"]),
-    ),
-    BlockingRule(
-        "birth date + postcode",
-        ("birth_date", "postcode"),
-        lambda t: _join(t.columns["birth_date"], t.columns["postcode"]),
-    ),
-    BlockingRule(
-        "street + postcode",
-        ("street", "postcode"),
-        lambda t: _join(t.columns["street"], t.columns["postcode"]),
-    ),
+    _both("first_name", "birth_date"),
+    _both("birth_date", "postcode"),
+    _both("street", "postcode"),
     BlockingRule(
         "last name sound + birth year", (), lambda t: _join(_phonetic_last(t), _birth_year(t))
     ),
     BlockingRule("street", ("street",), _column("street")),
-    BlockingRule(
-        "first name + postcode",
-        ("first_name", "postcode"),
-        lambda t: _join(t.columns["first_name"], t.columns["postcode"]),
-    ),
-    BlockingRule(
-        "last name + city",
-        ("last_name", "city"),
-        lambda t: _join(t.columns["last_name"], t.columns["city"]),
-    ),
+    _both("first_name", "postcode"),
+    _both("last_name", "city"),
 )
 #: Rules EM trains on: each leaves most fields free to be learnt.
 TRAINING_RULES: tuple[BlockingRule, ...] = (
-    BlockingRule(
-        "first name + birth date",
-        ("first_name", "birth_date"),
-        lambda t: _join(t.columns["first_name"], t.columns["birth_date"]),
-    ),
-    BlockingRule(
-        "last name + postcode",
-        ("last_name", "postcode"),
-        lambda t: _join(t.columns["last_name"], t.columns["postcode"]),
-    ),
+    _both("first_name", "birth_date"),
+    _both("last_name", "postcode"),
     BlockingRule(
         "street + birth year", ("street",), lambda t: _join(t.columns["street"], _birth_year(t))
     ),

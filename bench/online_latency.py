@@ -94,7 +94,9 @@ def in_process(home: Path, records: list[dict[str, str]]) -> tuple[list[float], 
     return timings, statuses
 
 
-def over_http(home: Path, records: list[dict[str, str]], port: int = 8765) -> list[float]:
+def over_http(
+    home: Path, records: list[dict[str, str]], port: int = 8765
+) -> tuple[list[float], dict[str, int]]:
     token = parcours(home, "tokens", "create", f"bench-{time.time_ns()}").strip()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PARCOURS_")}
     environment["PARCOURS_HOME"] = str(home)
@@ -103,6 +105,8 @@ def over_http(home: Path, records: list[dict[str, str]], port: int = 8765) -> li
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     timings: list[float] = []
+    statuses: dict[str, int] = {}
+    run = time.time_ns()  # fresh ids: a record sent again would only be "unchanged"
     try:
         with httpx.Client(
             base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
@@ -114,15 +118,17 @@ def over_http(home: Path, records: list[dict[str, str]], port: int = 8765) -> li
                 except httpx.TransportError:
                     time.sleep(0.1)
             for number, fields in enumerate(records):
-                body = {"source": "kiosk-http", "external_id": f"H-{number}", **fields}
+                body = {"source": "kiosk-http", "external_id": f"H-{run}-{number}", **fields}
                 started = time.perf_counter()
                 response = client.post("/api/v1/customers/records", json=body)
                 timings.append((time.perf_counter() - started) * 1000)
                 response.raise_for_status()
+                status = response.json()["results"][0]["status"]
+                statuses[status] = statuses.get(status, 0) + 1
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return timings
+    return timings, statuses
 
 
 def main() -> None:
@@ -147,8 +153,11 @@ def main() -> None:
             print(parcours(home, "resolve").strip())
         records = probes(data, args.probes)
         local, statuses = in_process(home, records)
-        remote = over_http(home, records)
-    print(f"base: {args.size:,} synthetic customers; {len(records)} probes; outcomes {statuses}")
+        remote, remote_statuses = over_http(home, records)
+    print(
+        f"base: {args.size:,} synthetic customers; {len(records)} probes; "
+        f"outcomes in-process {statuses}, over HTTP {remote_statuses}"
+    )
     print("| path | p50 ms | p99 ms | mean ms |")
     print("|---|---|---|---|")
     for name, values in (("in-process", local), ("HTTP POST /api/v1/customers/records", remote)):

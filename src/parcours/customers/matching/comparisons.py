@@ -22,11 +22,21 @@ Levels = NDArray[np.int8]
 Pairs = tuple[NDArray[np.int64], NDArray[np.int64]]
 
 
+def _workers(pairs: int) -> int:
+    """All cores for a batch; one for a handful of pairs, where starting threads costs more."""
+    return -1 if pairs >= 20_000 else 1
+
+
 def _jaro_winkler(a: NDArray[np.str_], b: NDArray[np.str_]) -> NDArray[np.float64]:
     if len(a) == 0:
         return np.zeros(0)
     return np.asarray(
-        cpdist(a.tolist(), b.tolist(), scorer=JaroWinkler.normalized_similarity, workers=-1)
+        cpdist(
+            a.tolist(),
+            b.tolist(),
+            scorer=JaroWinkler.normalized_similarity,
+            workers=_workers(len(a)),
+        )
     )
 
 
@@ -34,7 +44,13 @@ def _levenshtein(a: NDArray[np.str_], b: NDArray[np.str_]) -> NDArray[np.int32]:
     if len(a) == 0:
         return np.zeros(0, dtype=np.int32)
     return np.asarray(
-        cpdist(a.tolist(), b.tolist(), scorer=Levenshtein.distance, dtype=np.int32, workers=-1)
+        cpdist(
+            a.tolist(),
+            b.tolist(),
+            scorer=Levenshtein.distance,
+            dtype=np.int32,
+            workers=_workers(len(a)),
+        )
     )
 
 

@@ -92,3 +92,20 @@ def test_resolve_indexes_the_blocking_keys_of_every_record(db: Database):
             select(func.count(func.distinct(MatchKey.source_record_id))).select_from(MatchKey)
         )
     assert indexed == report.records
+
+
+def test_a_record_with_only_a_name_never_joins_a_customer_on_its_own(db: Database):
+    # Given a resolved base where Yann Prigent is known
+    given_the_base(db)
+    run_resolve(db)
+    yann = customer_of(db, "MAG-102")
+
+    # When a record arrives with nothing but his first name and surname
+    with db.transaction(write=True) as session:
+        (outcome,) = ingest_batch(
+            session, [kiosk("K-4", first_name="Yann", last_name="Prigent")], match=MATCH
+        )
+
+    # Then it is a customer of its own: namesakes are common, a person decides
+    assert outcome.status == "created"
+    assert outcome.customer_id != yann

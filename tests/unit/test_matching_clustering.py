@@ -359,3 +359,23 @@ def test_pairwise_quality_of_a_tiny_clustering():
 )
 def test_pairwise_quality_edge_cases(predicted, truth, expected):
     assert pairwise_quality(np.array(predicted), np.array(truth)) == expected
+
+
+def test_a_pair_resting_on_two_fields_is_never_merged_without_a_person():
+    # Given two records that agree on a first name and a surname only, scored above auto
+    model = hand_made_model()
+    table = table_of(
+        {"first_name": "jean", "last_name": "martin"},
+        {"first_name": "jean", "last_name": "martin", "birth_date": "1951-03-02",
+         "phone": "+33296431200", "postcode": "22200"},
+    )  # fmt: skip
+    scored = score_pairs(model, table, *one_pair(0, 1))
+    assert scored.probability[0] >= AUTO
+    assert int((scored.gamma[0] != 0).sum()) == 2
+
+    # When the base is clustered
+    clusters = cluster(2, scored, scorer_of({}), auto=AUTO, review=REVIEW)
+
+    # Then they stay apart and the pair waits for a person
+    assert clusters.labels.tolist() == [0, 1]
+    assert [(left, right) for left, right, _ in clusters.review] == [(0, 1)]

@@ -19,6 +19,7 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from parcours.customers.matching.blocking import RULES
+from parcours.customers.matching.clustering import MIN_EVIDENCE_FIELDS
 from parcours.customers.matching.model import MatchModel
 from parcours.customers.matching.policy import DEFAULT_CONFLICTS
 from parcours.customers.matching.scoring import explain, score_pairs
@@ -177,7 +178,8 @@ def best_matches(
             record_id=record_id,
             customer_id=stored[record_id][0],
             probability=float(scored.probability[k]),
-            conflict=bool(scored.conflict[k]),
+            conflict=bool(scored.conflict[k])
+            or int((scored.gamma[k] != 0).sum()) < MIN_EVIDENCE_FIELDS,
             evidence=[asdict(item) for item in items],
         )
     return results

@@ -23,6 +23,10 @@ PairScorer = Callable[
 ]
 
 
+#: Fewest compared fields (both values present) on which a pair may merge automatically.
+MIN_EVIDENCE_FIELDS = 3
+
+
 @dataclass
 class Clusters:
     #: Cluster label of each record (the smallest record position in its cluster).
@@ -36,7 +40,11 @@ def cluster(
 ) -> Clusters:
     members: dict[int, list[int]] = {}
     label = np.arange(size, dtype=np.int64)
-    strong = (scored.probability >= auto) & ~scored.conflict
+    # Evidence from one or two fields is never enough to merge without a person (only a first
+    # name and a surname: namesakes are common); pairs tying a customer's own records have none.
+    evidence_fields = (scored.gamma != 0).sum(axis=1)
+    thin = (evidence_fields > 0) & (evidence_fields < MIN_EVIDENCE_FIELDS)
+    strong = (scored.probability >= auto) & ~scored.conflict & ~thin
     order = np.lexsort((scored.right[strong], scored.left[strong], -scored.probability[strong]))
     lefts = scored.left[strong][order]
     rights = scored.right[strong][order]
@@ -62,7 +70,9 @@ def cluster(
         label[joined] = keep
         members[keep] = joined
         members.pop(drop, None)
-    in_between = (scored.probability >= review) & ((scored.probability < auto) | scored.conflict)
+    in_between = (scored.probability >= review) & (
+        (scored.probability < auto) | scored.conflict | thin
+    )
     review_pairs = [
         (int(l_), int(r_), float(p))
         for l_, r_, p in zip(

@@ -392,7 +392,7 @@ def _match_online(
     for entry, match in zip(alone, matches, strict=True):
         if match is None or match.probability < matching.review:
             continue
-        if match.probability < matching.auto or match.conflict:
+        if match.probability < matching.auto or match.needs_person:
             reviews.append((entry, match))
             continue
         old_ref = entry.customer_ref

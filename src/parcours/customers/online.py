@@ -98,7 +98,8 @@ class OnlineMatch:
     record_id: int
     customer_id: int
     probability: float
-    conflict: bool
+    #: A strong conflict, or evidence from too few fields: a person decides.
+    needs_person: bool
     evidence: list[dict[str, Any]]
 
 
@@ -178,7 +179,7 @@ def best_matches(
             record_id=record_id,
             customer_id=stored[record_id][0],
             probability=float(scored.probability[k]),
-            conflict=bool(scored.conflict[k])
+            needs_person=bool(scored.conflict[k])
             or int((scored.gamma[k] != 0).sum()) < MIN_EVIDENCE_FIELDS,
             evidence=[asdict(item) for item in items],
         )

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from parcours.customers import attach, online
+from parcours.customers import attach, online, storage
 from parcours.customers.models import Customer, Identifier, MatchReview, SourceRecord
-from parcours.customers.profiles import chunks, profile_row, refresh_profiles
+from parcours.customers.profiles import profile_row, refresh_profiles
 from parcours.customers.records import (
     STRONG_IDENTIFIERS,
     DroppedValue,
@@ -173,7 +173,9 @@ def _store(
     trust: Mapping[str, int],
     matching: online.OnlineMatching | None,
 ) -> None:
-    existing = _existing_records(session, pending)
+    existing = storage.existing_records(
+        session, [(entry.item.source, entry.item.external_id) for entry in pending]
+    )
     fresh: list[_Pending] = []
     touched: set[int] = set()
     for entry in pending:
@@ -187,7 +189,9 @@ def _store(
             entry.outcome.status = "unchanged"
             entry.outcome.reason = "already received with the same content"
             continue
-        _update_record(session, record_id, customer_id, entry, now)
+        storage.replace_record(
+            session, record_id, customer_id, entry.record, entry.payload, entry.digest, now
+        )
         if matching is not None:
             online.write_keys(session, [(record_id, entry.record.fields)])
         entry.outcome.status = "updated"
@@ -196,80 +200,6 @@ def _store(
     if fresh:
         touched.update(_attach_fresh(session, fresh, now, trust, matching))
     refresh_profiles(session, touched, trust)
-
-
-def _existing_records(
-    session: Session, pending: list[_Pending]
-) -> dict[tuple[str, str], tuple[int, str, int]]:
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for entry in pending:
-        by_source[entry.item.source].append(entry.item.external_id)
-    found: dict[tuple[str, str], tuple[int, str, int]] = {}
-    for source, external_ids in by_source.items():
-        for chunk in chunks(external_ids):
-            rows = session.execute(
-                select(
-                    SourceRecord.external_id,
-                    SourceRecord.id,
-                    SourceRecord.content_hash,
-                    SourceRecord.customer_id,
-                ).where(SourceRecord.source == source, SourceRecord.external_id.in_(chunk))
-            )
-            for external_id, record_id, digest, customer_id in rows:
-                found[(source, external_id)] = (record_id, digest, customer_id)
-    return found
-
-
-def _update_record(
-    session: Session, record_id: int, customer_id: int, entry: _Pending, now: datetime
-) -> None:
-    """A changed version of a known record: new payload and fields; its customer stays the same."""
-    session.execute(
-        update(SourceRecord)
-        .where(SourceRecord.id == record_id)
-        .values(
-            payload=entry.payload,
-            fields=entry.record.fields,
-            content_hash=entry.digest,
-            updated_at=now,
-        )
-    )
-    current = {
-        (kind, value): identifier_id
-        for identifier_id, kind, value in session.execute(
-            select(Identifier.id, Identifier.kind, Identifier.value).where(
-                Identifier.source_record_id == record_id
-            )
-        )
-    }
-    wanted = set(entry.record.identifiers)
-    gone = [identifier_id for key, identifier_id in current.items() if key not in wanted]
-    if gone:
-        session.execute(delete(Identifier).where(Identifier.id.in_(gone)))
-    kept = [identifier_id for key, identifier_id in current.items() if key in wanted]
-    if kept:
-        session.execute(update(Identifier).where(Identifier.id.in_(kept)).values(last_seen=now))
-    added = [
-        _identifier_row(record_id, customer_id, kind, value, now)
-        for kind, value in entry.record.identifiers
-        if (kind, value) not in current
-    ]
-    if added:
-        session.execute(insert(IDENTIFIERS), added)
-
-
-def _identifier_row(
-    record_id: int, customer_id: int, kind: str, value: str, now: datetime
-) -> dict[str, Any]:
-    return {
-        "source_record_id": record_id,
-        "customer_id": customer_id,
-        "kind": kind,
-        "value": value,
-        "is_verified": False,
-        "first_seen": now,
-        "last_seen": now,
-    }
 
 
 def _attach_fresh(
@@ -283,8 +213,10 @@ def _attach_fresh(
 
     Returns the ids of the existing customers that received records (their profiles change).
     """
-    index = _identifier_index(session, fresh)
-    profiles = _profiles(session, {ref for refs in index.values() for ref in refs})
+    index = storage.customers_by_identifier(
+        session, [pair for entry in fresh for pair in entry.record.identifiers]
+    )
+    profiles = storage.candidate_profiles(session, {r for refs in index.values() for r in refs})
     next_new_ref = -1
     for entry in fresh:
         strong = [(k, v) for k, v in entry.record.identifiers if k in STRONG_IDENTIFIERS]
@@ -325,7 +257,9 @@ def _attach_fresh(
         {**profile_row(golden_record(new_views[ref], trust)), "created_at": now, "updated_at": now}
         for ref in new_refs
     ]
-    ids_by_ref = dict(zip(new_refs, _insert_rows(session, CUSTOMERS, customer_rows), strict=True))
+    ids_by_ref = dict(
+        zip(new_refs, storage.insert_rows(session, CUSTOMERS, customer_rows), strict=True)
+    )
     for entry in fresh:
         entry.outcome.customer_id = ids_by_ref.get(entry.customer_ref, entry.customer_ref)
 
@@ -342,13 +276,13 @@ def _attach_fresh(
         }
         for entry in fresh
     ]
-    record_ids = _insert_rows(session, RECORDS, record_rows)
+    record_ids = storage.insert_rows(session, RECORDS, record_rows)
     identifier_rows = []
     for entry, record_id in zip(fresh, record_ids, strict=True):
         customer_id = entry.outcome.customer_id
         assert customer_id is not None
         identifier_rows += [
-            _identifier_row(record_id, customer_id, kind, value, now)
+            storage.identifier_row(record_id, customer_id, kind, value, now)
             for kind, value in entry.record.identifiers
         ]
     if identifier_rows:
@@ -406,69 +340,3 @@ def _match_online(
                     f"match rate {match.probability:.1%} with source record {match.record_id}"
                 )
     return [(entry, match) for entry, match in reviews if entry.customer_ref < 0]
-
-
-def _insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in bulk and return their ids, in order.
-
-    PostgreSQL returns them from one multi-row INSERT … RETURNING. SQLite cannot promise the order
-    of RETURNING rows, so SQLAlchemy would insert one row at a time; instead the ids are chosen
-    here, after the current maximum, inside the write transaction (SQLite has a single writer).
-    """
-    if not rows:
-        return []
-    if session.get_bind().dialect.name == "sqlite":
-        start = session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
-        ids = list(range(start + 1, start + 1 + len(rows)))
-        session.execute(
-            insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
-        )
-        return ids
-    result = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-    )
-    return list(result.scalars().all())
-
-
-def _identifier_index(session: Session, fresh: list[_Pending]) -> dict[tuple[str, str], list[int]]:
-    """(kind, value) → ids of the customers carrying it, for each strong identifier of the batch."""
-    by_kind: dict[str, set[str]] = defaultdict(set)
-    for entry in fresh:
-        for kind, value in entry.record.identifiers:
-            if kind in STRONG_IDENTIFIERS:
-                by_kind[kind].add(value)
-    index: dict[tuple[str, str], list[int]] = {}
-    for kind, values in by_kind.items():
-        for chunk in chunks(sorted(values)):
-            rows = session.execute(
-                select(Identifier.value, Identifier.customer_id)
-                .where(Identifier.kind == kind, Identifier.value.in_(chunk))
-                .distinct()
-                .order_by(Identifier.customer_id)
-            )
-            for value, customer_id in rows:
-                refs = index.setdefault((kind, value), [])
-                if customer_id not in refs:
-                    refs.append(customer_id)
-    return index
-
-
-def _profiles(session: Session, customer_ids: set[int]) -> dict[int, attach.CandidateProfile]:
-    profiles: dict[int, attach.CandidateProfile] = {}
-    ids = sorted(customer_ids)
-    for chunk in chunks(ids):
-        for customer_id, first_name, birth_date in session.execute(
-            select(Customer.id, Customer.first_name, Customer.birth_date).where(
-                Customer.id.in_(chunk)
-            )
-        ):
-            profiles[customer_id] = attach.CandidateProfile(
-                first_name, birth_date.isoformat() if birth_date else None
-            )
-        for customer_id, value in session.execute(
-            select(Identifier.customer_id, Identifier.value).where(
-                Identifier.kind == "national_id", Identifier.customer_id.in_(chunk)
-            )
-        ):
-            profiles[customer_id].national_id = value
-    return profiles

@@ -136,28 +136,13 @@ def resolve(
             probability = np.where(same_owner, 1.0, pairs.probability)
             conflict = pairs.conflict & ~same_owner
             if links:
-                conflict |= np.fromiter(
-                    (
-                        (min(a, b), max(a, b)) in links
-                        for a, b in zip(left.tolist(), right.tolist(), strict=True)
-                    ),
-                    dtype=bool,
-                    count=len(left),
-                )
+                conflict |= _linked(links, left, right)
             return probability, conflict
 
         say("clustering")
         with_groups = _with_existing_groups(scored, owners)
         if links:
-            banned = np.fromiter(
-                (
-                    (int(a), int(b)) in links
-                    for a, b in zip(with_groups.left, with_groups.right, strict=True)
-                ),
-                dtype=bool,
-                count=len(with_groups),
-            )
-            with_groups.conflict |= banned
+            with_groups.conflict |= _linked(links, with_groups.left, with_groups.right)
         clusters = cluster(len(table), with_groups, scorer, auto=auto, review=review)
         say("merging")
         _apply_merges(session, model, table, owners, clusters.labels, scored, trust, report)
@@ -165,6 +150,20 @@ def resolve(
         say("indexing blocking keys")
         online.rebuild_keys(session, list(zip(table.ids.tolist(), fields, strict=True)))
     return report
+
+
+def _linked(
+    links: set[tuple[int, int]], left: NDArray[np.int64], right: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """Which pairs a person marked as different people (positions, in either order)."""
+    return np.fromiter(
+        (
+            (min(a, b), max(a, b)) in links
+            for a, b in zip(left.tolist(), right.tolist(), strict=True)
+        ),
+        dtype=bool,
+        count=len(left),
+    )
 
 
 def _save_model(session: Session, model: MatchModel) -> None:

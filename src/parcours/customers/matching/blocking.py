@@ -100,6 +100,7 @@ RULES: tuple[BlockingRule, ...] = (
     ),
     _both("first_name", "birth_date"),
     _both("birth_date", "postcode"),
+    _both("birth_date", "city"),
     _both("street", "postcode"),
     BlockingRule(
         "last name sound + birth year", (), lambda t: _join(_phonetic_last(t), _birth_year(t))

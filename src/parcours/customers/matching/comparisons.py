@@ -8,6 +8,7 @@ here and in ``docs/identity-resolution.md``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -87,6 +88,24 @@ def _finish(levels: NDArray[np.int8], missing: NDArray[np.bool_]) -> Levels:
     return levels
 
 
+SWAP_SIMILARITY = 0.92
+
+
+def _swapped(
+    table: MatchTable, left: NDArray[np.int64], right: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """First and last names exchanged, each crosswise equal or close (JW ≥ 0.92: "maxni")."""
+    first, last = table.columns["first_name"], table.columns["last_name"]
+    a_first, a_last, b_first, b_last = first[left], last[left], first[right], last[right]
+    present = (a_first != "") & (a_last != "") & (b_first != "") & (b_last != "")
+    swapped: NDArray[np.bool_] = (
+        present
+        & (_jaro_winkler(a_first, b_last) >= SWAP_SIMILARITY)
+        & (_jaro_winkler(a_last, b_first) >= SWAP_SIMILARITY)
+    )
+    return swapped
+
+
 def grade_first_name(
     table: MatchTable, left: NDArray[np.int64], right: NDArray[np.int64]
 ) -> Levels:
@@ -95,12 +114,7 @@ def grade_first_name(
     a, b, missing = _start(table, "first_name", left, right)
     levels = np.full(len(a), 5, dtype=np.int8)
     similarity = _jaro_winkler(a, b)
-    swapped = (
-        (a == table.columns["last_name"][right])
-        & (b == table.columns["last_name"][left])
-        & (a != "")
-    )
-    levels[swapped] = 4
+    levels[_swapped(table, left, right)] = 4
     compatible = (
         (similarity >= 0.80)
         | np.strings.startswith(a, np.strings.add(b, " "))
@@ -120,12 +134,7 @@ def grade_last_name(table: MatchTable, left: NDArray[np.int64], right: NDArray[n
     a, b, missing = _start(table, "last_name", left, right)
     levels = np.full(len(a), 5, dtype=np.int8)
     similarity = _jaro_winkler(a, b)
-    swapped = (
-        (a == table.columns["first_name"][right])
-        & (b == table.columns["first_name"][left])
-        & (a != "")
-    )
-    levels[swapped] = 4
+    levels[_swapped(table, left, right)] = 4
     contains = (
         np.strings.find(
             np.strings.add(" ", np.strings.add(a, " ")), np.strings.add(" ", np.strings.add(b, " "))
@@ -236,6 +245,54 @@ def _exact_close_different(
     return grade
 
 
+#: A leading house number, as ``normalise.split_street_number`` splits it ("12", "12 bis", "3b").
+_STREET_NUMBER = re.compile(r"^(\d+\s*(?:bis|ter|quater|[a-d])?)(?:\s+(.*))?$")
+
+
+def _split_street(values: NDArray[np.str_]) -> tuple[NDArray[np.str_], NDArray[np.str_]]:
+    """The house numbers and street names of "number name" values (either may be "")."""
+    unique, inverse = np.unique(values, return_inverse=True)
+    numbers, names = [], []
+    for value in unique.tolist():
+        match = _STREET_NUMBER.match(value)
+        if match:
+            numbers.append(match.group(1).replace(" ", ""))
+            names.append(match.group(2) or "")
+        else:
+            numbers.append("")
+            names.append(value)
+    return (
+        np.array(numbers, dtype=np.str_)[inverse].reshape(values.shape),
+        np.array(names, dtype=np.str_)[inverse].reshape(values.shape),
+    )
+
+
+def grade_street(table: MatchTable, left: NDArray[np.int64], right: NDArray[np.int64]) -> Levels:
+    """The street name compared apart from the house number, so that a number missing on one side
+    does not hide the name ("eddy crescent", "8 eddy crescent"):
+
+    exact (same name, and same number or one missing) · close (names JW ≥ 0.92; with two
+    different numbers the names must be equal) · similar (names JW ≥ 0.88: French street names
+    share their "rue de la", and "rue de la paix"/"rue de la gare" already score 0.91; or close
+    names with different numbers) · different. A lone number on one side (no name) is similar
+    when it equals the other's number, different otherwise, and missing against no number.
+    """
+    a, b, missing = _start(table, "street", left, right)
+    number_a, name_a = _split_street(a)
+    number_b, name_b = _split_street(b)
+    levels = np.full(len(a), 4, dtype=np.int8)
+    similarity = _jaro_winkler(name_a, name_b)
+    other_number = (number_a != "") & (number_b != "") & (number_a != number_b)
+    levels[similarity >= 0.88] = 3
+    levels[(similarity >= 0.92) & ~(other_number & (name_a != name_b))] = 2
+    levels[(a == b) | ((name_a == name_b) & ~other_number)] = 1
+    # A lone house number on one side: its agreement says a little, its disagreement too.
+    no_name = ((name_a == "") | (name_b == "")) & (a != b)
+    levels[no_name] = np.where(number_a[no_name] == number_b[no_name], 3, 4)
+    missing = missing | (no_name & ((number_a == "") | (number_b == "")))
+    return _finish(levels, missing)
+
+
 def _exact_different(
     column: str,
 ) -> Callable[[MatchTable, NDArray[np.int64], NDArray[np.int64]], Levels]:
@@ -259,11 +316,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("phone", ("exact", "typo", "different"), _exact_typo_different("phone")),
     Comparison("postcode", ("exact", "typo", "same area", "different"), grade_postcode),
     Comparison("city", ("exact", "close", "different"), _exact_close_different("city", 0.90)),
-    Comparison(
-        "street",
-        ("exact", "close", "similar", "different"),
-        _exact_close_different("street", 0.92, 0.80),
-    ),
+    Comparison("street", ("exact", "close", "similar", "different"), grade_street),
     Comparison(
         "national_id", ("exact", "typo", "close", "different"), grade_national_id, ("different",)
     ),

@@ -83,6 +83,18 @@ def _term_frequency_adjustments(
     return adjustments
 
 
+_FIRST, _LAST = _COLUMN["first_name"], _COLUMN["last_name"]
+_FIRST_SWAPPED = COMPARISONS[_FIRST].level_index("swapped")
+_LAST_SWAPPED = COMPARISONS[_LAST].level_index("swapped")
+
+
+def _swap_counted_twice(model: MatchModel, gamma: NDArray[np.int8]) -> NDArray[np.float64]:
+    """The last name's weight on pairs whose names are exchanged: one event, which the first
+    name's "swapped" level already weighs (counted on both names, it would weigh double)."""
+    both = (gamma[:, _FIRST] == _FIRST_SWAPPED) & (gamma[:, _LAST] == _LAST_SWAPPED)
+    return np.where(both, model.weight_table()[_LAST][_LAST_SWAPPED], 0.0)
+
+
 def score_pairs(
     model: MatchModel,
     table: MatchTable,
@@ -96,6 +108,7 @@ def score_pairs(
         weight += weights[gamma[:, index]]
     for adjustment in _term_frequency_adjustments(model, table, left, gamma).values():
         weight += adjustment
+    weight -= _swap_counted_twice(model, gamma)
     conflict = conflicts_of(gamma, conflicts)
     return ScoredPairs(left, right, gamma, weight, probability_of(weight), conflict)
 
@@ -119,6 +132,9 @@ def explain(
     left_index, right_index = np.array([left]), np.array([right])
     pair = score_pairs(model, table, left_index, right_index)
     adjustments = _term_frequency_adjustments(model, table, left_index, pair.gamma)
+    adjustments[_LAST] = adjustments.get(_LAST, np.zeros(1)) - _swap_counted_twice(
+        model, pair.gamma
+    )
     evidence: list[Evidence] = []
     for index, (comparison, weights) in enumerate(
         zip(COMPARISONS, model.weight_table(), strict=True)

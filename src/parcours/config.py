@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     source_trust: str = ""
     import_batch_size: int = Field(default=1000, ge=1, le=100_000)
     #: Match probability from which records become one customer without a person.
-    match_auto_threshold: float = Field(default=0.95, gt=0, le=1)
+    match_auto_threshold: float = Field(default=0.99, gt=0, le=1)
     #: Match probability from which a pair waits in the review queue.
     match_review_threshold: float = Field(default=0.5, gt=0, le=1)
     #: Strong conflicts that forbid an automatic merge (comma-separated; empty: none).

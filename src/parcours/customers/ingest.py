@@ -13,11 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from parcours.customers import attach, online, storage
-from parcours.customers.models import Customer, Identifier, MatchReview, SourceRecord
+from parcours.customers.models import (
+    CUSTOMERS,
+    IDENTIFIERS,
+    RECORDS,
+    MatchReview,
+)
 from parcours.customers.profiles import profile_row, refresh_profiles
 from parcours.customers.records import (
     STRONG_IDENTIFIERS,
@@ -32,9 +37,6 @@ from parcours.customers.survivorship import RecordView, golden_record
 from parcours.db import utcnow
 
 # Core tables: the hot path inserts rows in bulk without building ORM objects.
-CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
-RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
-IDENTIFIERS: Table = Identifier.__table__  # type: ignore[assignment]
 Status = Literal["created", "attached", "updated", "unchanged", "rejected"]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -216,3 +217,10 @@ class MatchKey(Base):
     )
     rule: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(400))
+
+
+# Core views of the tables, for the bulk paths that write rows without building ORM objects.
+CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
+IDENTIFIERS: Table = Identifier.__table__  # type: ignore[assignment]
+KEYS: Table = MatchKey.__table__  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from parcours.customers.matching.blocking import RULES
@@ -24,7 +24,7 @@ from parcours.customers.matching.model import MatchModel
 from parcours.customers.matching.policy import DEFAULT_CONFLICTS
 from parcours.customers.matching.scoring import explain, score_pairs
 from parcours.customers.matching.table import MatchTable
-from parcours.customers.models import MatchKey, MatchModelVersion, SourceRecord
+from parcours.customers.models import KEYS, MatchKey, MatchModelVersion, SourceRecord
 from parcours.customers.profiles import chunks
 
 #: The rules whose keys are stored: the strong identifiers are found through ``identifiers``.
@@ -41,7 +41,6 @@ ONLINE_RULES = tuple(
     }
 )
 MAX_CANDIDATES = 200
-KEYS: Table = MatchKey.__table__  # type: ignore[assignment]
 
 
 def keys_of(fields: Sequence[Mapping[str, Any]]) -> list[list[tuple[str, str]]]:
@@ -61,6 +60,17 @@ def write_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]
     ids = [record_id for record_id, _ in records]
     for chunk in chunks(ids):
         session.execute(delete(MatchKey).where(MatchKey.source_record_id.in_(chunk)))
+    _insert_keys(session, records)
+
+
+def rebuild_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
+    """Replace every stored key by those of ``records`` (after a whole-base resolution)."""
+    session.execute(delete(MatchKey))
+    for chunk in chunks(list(records), 5000):
+        _insert_keys(session, chunk)
+
+
+def _insert_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
     rows = [
         {"source_record_id": record_id, "rule": rule, "key": key}
         for (record_id, _), keys in zip(records, keys_of([f for _, f in records]), strict=True)
@@ -68,19 +78,6 @@ def write_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]
     ]
     if rows:
         session.execute(insert(KEYS), rows)
-
-
-def rebuild_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
-    """Replace every stored key by those of ``records`` (after a whole-base resolution)."""
-    session.execute(delete(MatchKey))
-    for chunk in chunks(list(records), 5000):
-        rows = [
-            {"source_record_id": record_id, "rule": rule, "key": key}
-            for (record_id, _), keys in zip(chunk, keys_of([f for _, f in chunk]), strict=True)
-            for rule, key in keys
-        ]
-        if rows:
-            session.execute(insert(KEYS), rows)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from parcours.customers.models import Customer, SourceRecord
+from parcours.customers.models import CUSTOMERS, SourceRecord
 from parcours.customers.normalise import fold
 from parcours.customers.survivorship import (
     ADDRESS_FIELDS,
@@ -20,7 +20,6 @@ from parcours.customers.survivorship import (
 )
 from parcours.db import utcnow
 
-CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 CHUNK = 500
 
 

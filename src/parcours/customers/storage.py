@@ -11,11 +11,9 @@ from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from parcours.customers import attach
-from parcours.customers.models import Customer, Identifier, SourceRecord
+from parcours.customers.models import IDENTIFIERS, Customer, Identifier, SourceRecord
 from parcours.customers.profiles import chunks
 from parcours.customers.records import STRONG_IDENTIFIERS, NormalisedRecord
-
-IDENTIFIERS: Table = Identifier.__table__  # type: ignore[assignment]
 
 
 def existing_records(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from parcours.customers.matching import comparisons
 from parcours.customers.matching.comparisons import (
     COMPARISON_BY_NAME,
     COMPARISONS,
@@ -314,3 +315,25 @@ def test_compare_without_pairs_gives_an_empty_matrix():
     gamma = compare(table, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
 
     assert gamma.shape == (0, len(COMPARISONS))
+
+
+@pytest.mark.parametrize("field", [comparison.name for comparison in COMPARISONS])
+def test_grading_each_distinct_pair_of_values_once_gives_the_levels_of_grading_every_pair(
+    field, monkeypatch
+):
+    # Given many record pairs that repeat the same few pairs of values, in both orders
+    generator = np.random.default_rng(7)
+    rows = [PEOPLE[k] for k in generator.integers(0, len(PEOPLE), 300).tolist()]
+    table = MatchTable.from_values(list(range(len(rows))), rows)
+    left = generator.integers(0, len(rows), 2_000).astype(np.int64)
+    right = generator.integers(0, len(rows), 2_000).astype(np.int64)
+    grade = COMPARISON_BY_NAME[field].grade
+
+    # When they are graded once per distinct pair of values, then pair by pair
+    monkeypatch.setattr(comparisons, "DEDUPLICATE_BELOW", 1 << 22)
+    once_per_distinct_pair = grade(table, left, right)
+    monkeypatch.setattr(comparisons, "DEDUPLICATE_BELOW", 0)
+    every_pair = grade(table, left, right)
+
+    # Then the levels are the same
+    assert once_per_distinct_pair.tolist() == every_pair.tolist()

@@ -63,11 +63,27 @@ def write_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]
     _insert_keys(session, records)
 
 
-def rebuild_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:
-    """Replace every stored key by those of ``records`` (after a whole-base resolution)."""
-    session.execute(delete(MatchKey))
-    for chunk in chunks(list(records), 5000):
-        _insert_keys(session, chunk)
+def fill_missing_keys(session: Session, table: MatchTable) -> int:
+    """Store the keys of the table's records that have none (records stored before keys
+    existed); returns how many records got keys. Keys are written at ingestion, so after the
+    first resolution this finds only records whose fields give no key at all."""
+    have = set(session.scalars(select(MatchKey.source_record_id).distinct()))
+    missing = np.flatnonzero(~np.isin(table.ids, np.fromiter(have, dtype=np.int64)))
+    if len(missing) == 0:
+        return 0
+    rows: list[dict[str, Any]] = []
+    for rule in ONLINE_RULES:
+        keys = rule.key(table)[missing]
+        present = keys != ""
+        rows.extend(
+            {"source_record_id": record_id, "rule": rule.name, "key": key}
+            for record_id, key in zip(
+                table.ids[missing][present].tolist(), keys[present].tolist(), strict=True
+            )
+        )
+    for chunk in chunks(rows, 5000):
+        session.execute(insert(KEYS), chunk)
+    return len(missing)
 
 
 def _insert_keys(session: Session, records: Sequence[tuple[int, Mapping[str, Any]]]) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from parcours.customers import online
 from parcours.customers.matching.blocking import TRAINING_RULES, candidate_pairs, rule_pairs
 from parcours.customers.matching.clustering import Clusters, cluster
+from parcours.customers.matching.comparisons import compare
 from parcours.customers.matching.model import MatchModel, train
 from parcours.customers.matching.policy import DEFAULT_CONFLICTS
 from parcours.customers.matching.scoring import ScoredPairs, explain, score_pairs
@@ -49,7 +50,7 @@ class ResolveReport:
     model_version: str = ""
 
 
-def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64], list[dict[str, Any]]]:
+def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64]]:
     ids: list[int] = []
     owners: list[int] = []
     fields: list[dict[str, Any]] = []
@@ -61,7 +62,7 @@ def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64], list[dict[st
         ids.append(record_id)
         owners.append(customer_id)
         fields.append(record_fields)
-    return MatchTable.from_fields(ids, fields), np.asarray(owners, dtype=np.int64), fields
+    return MatchTable.from_fields(ids, fields), np.asarray(owners, dtype=np.int64)
 
 
 def _with_existing_groups(scored: ScoredPairs, owners: NDArray[np.int64]) -> ScoredPairs:
@@ -111,21 +112,26 @@ def resolve(
     report = ResolveReport()
     with database.transaction(write=True) as session:
         say("loading source records")
-        table, owners, fields = _load(session)
+        table, owners = _load(session)
         report.records = len(table)
         if len(table) < 2:
             return report
         say("blocking")
         candidates = candidate_pairs(table)
         report.candidate_pairs = len(candidates[0])
+        say("comparing candidate pairs")
+        gamma = compare(table, *candidates)
         say("estimating the model (EM)")
         model = train(
-            table, [(rule.fields, rule_pairs(rule)) for rule in TRAINING_RULES], candidates
+            table,
+            [(rule.fields, rule_pairs(rule)) for rule in TRAINING_RULES],
+            candidates,
+            candidate_gamma=gamma,
         )
         report.model_version = model.version
         _save_model(session, model)
         say("scoring candidate pairs")
-        scored = score_pairs(model, table, *candidates, conflicts)
+        scored = score_pairs(model, table, *candidates, conflicts, gamma=gamma)
         links = _cannot_links(session, table)
 
         def scorer(
@@ -148,7 +154,7 @@ def resolve(
         _apply_merges(session, model, table, owners, clusters.labels, scored, trust, report)
         _queue_reviews(session, model, table, owners, clusters, links, report)
         say("indexing blocking keys")
-        online.rebuild_keys(session, list(zip(table.ids.tolist(), fields, strict=True)))
+        online.fill_missing_keys(session, table)
     return report
 
 

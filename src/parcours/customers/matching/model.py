@@ -207,11 +207,22 @@ def run_em(
     return m, share, iterations
 
 
+#: Bits per comparison level when a comparison vector is packed into one integer.
+_LEVEL_BITS = max(c.size for c in COMPARISONS).bit_length()
+
+
 def _patterns(gamma: NDArray[np.int8]) -> tuple[NDArray[np.int8], NDArray[np.float64]]:
+    """The distinct comparison vectors and how many pairs have each (rows packed into one
+    integer each: sorting integers is far cheaper than sorting rows)."""
     if len(gamma) == 0:
         return gamma, np.zeros(0)
-    patterns, counts = np.unique(gamma, axis=0, return_counts=True)
-    return patterns.astype(np.int8), counts.astype(np.float64)
+    shifts = np.arange(gamma.shape[1], dtype=np.int64) * _LEVEL_BITS
+    packed = np.zeros(len(gamma), dtype=np.int64)
+    for column, shift in enumerate(shifts.tolist()):
+        packed |= gamma[:, column].astype(np.int64) << shift
+    keys, counts = np.unique(packed, return_counts=True)
+    patterns = ((keys[:, None] >> shifts) & ((1 << _LEVEL_BITS) - 1)).astype(np.int8)
+    return patterns, counts.astype(np.float64)
 
 
 PairSource = Callable[[MatchTable], tuple[NDArray[np.int64], NDArray[np.int64]]]
@@ -223,10 +234,13 @@ def train(
     candidate_pairs: tuple[NDArray[np.int64], NDArray[np.int64]],
     *,
     seed: int = 0,
+    candidate_gamma: NDArray[np.int8] | None = None,
 ) -> MatchModel:
     """Estimate u from random pairs, m by EM per training rule, then λ on the candidate pairs.
 
-    ``training_rules`` pairs each rule's fixed fields (whose m it cannot learn) with its pairs.
+    ``training_rules`` pairs each rule's fixed fields (whose m it cannot learn) with its pairs;
+    ``candidate_gamma``, when the caller already compared the candidate pairs, saves doing it
+    twice.
     """
     u = estimate_u(table, seed=seed)
     m_estimates: dict[str, list[list[float]]] = {c.name: [] for c in COMPARISONS}
@@ -253,7 +267,9 @@ def train(
             if estimates
             else _initial_m(comparison.size)
         )
-    patterns, counts = _patterns(compare(table, *candidate_pairs))
+    if candidate_gamma is None:
+        candidate_gamma = compare(table, *candidate_pairs)
+    patterns, counts = _patterns(candidate_gamma)
     share = 0.1
     if len(patterns):
         _, share, used = run_em(patterns, counts, m_final, u, share=share, learn_m=())

@@ -73,10 +73,14 @@ def _term_frequency_adjustments(
         if not frequencies or len(exact) == 0:
             continue
         u_exact = max(model.fields[name].u[1], smallest)
-        values = table.columns[name][left[exact]]
-        tf = np.fromiter(
-            (frequencies.get(str(v), smallest) for v in values), dtype=np.float64, count=len(values)
+        coded = table.coded(name)
+        # One lookup per distinct value of the column, then per pair by its value's code.
+        frequency_of_value = np.fromiter(
+            (frequencies.get(value, smallest) for value in coded.values.tolist()),
+            dtype=np.float64,
+            count=len(coded.values),
         )
+        tf = frequency_of_value[coded.codes[left[exact]]]
         adjustment = np.zeros(len(left))
         adjustment[exact] = np.log2(u_exact / np.maximum(tf, smallest))
         adjustments[index] = adjustment
@@ -101,8 +105,12 @@ def score_pairs(
     left: NDArray[np.int64],
     right: NDArray[np.int64],
     conflicts: frozenset[str] = DEFAULT_CONFLICTS,
+    gamma: NDArray[np.int8] | None = None,
 ) -> ScoredPairs:
-    gamma = compare(table, left, right)
+    """Weights, probabilities and strong conflicts of the pairs (``gamma``: their comparison
+    vectors, when the caller has them already)."""
+    if gamma is None:
+        gamma = compare(table, left, right)
     weight = np.full(len(left), model.prior_weight)
     for index, weights in enumerate(model.weight_table()):
         weight += weights[gamma[:, index]]

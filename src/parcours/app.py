@@ -13,6 +13,7 @@ from parcours.customers.api import router as customers_router
 from parcours.customers.resolution_api import router as resolution_router
 from parcours.db import Database, ensure_database_ready
 from parcours.deps import DatabaseDep
+from parcours.interactions.api import router as interactions_router
 from parcours.web.pages import router as pages_router
 
 
@@ -32,7 +33,10 @@ def _health_router() -> APIRouter:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     if database is None:
-        database = Database(ensure_database_ready(settings.resolved_database_url))
+        database = Database(
+            ensure_database_ready(settings.resolved_database_url),
+            raise_subscriber_errors=settings.environment != "production",
+        )
     app = FastAPI(
         title="Parcours",
         version=parcours.__version__,
@@ -47,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(_health_router())
     api.include_router(resolution_router)
     api.include_router(customers_router)
+    api.include_router(interactions_router)
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)

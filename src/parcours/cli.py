@@ -21,6 +21,11 @@ from parcours.customers.resolution_cli import (
     unmerge_command,
 )
 from parcours.db import Database, create_db_engine
+from parcours.interactions.cli import (
+    import_interactions_command,
+    interactions_app,
+    timeline_command,
+)
 from parcours.migrations.runner import upgrade
 
 app = typer.Typer(
@@ -47,6 +52,9 @@ app.command("resolve")(resolve_command)
 app.command("merge")(merge_command)
 app.command("unmerge")(unmerge_command)
 import_app.command("customers")(import_customers_command)
+import_app.command("interactions")(import_interactions_command)
+customers_app.command("timeline")(timeline_command)
+app.add_typer(interactions_app, name="interactions")
 export_app.command("source-links")(export_source_links_command)
 
 

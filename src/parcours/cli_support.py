@@ -36,6 +36,9 @@ def match_settings() -> MatchSettings:
 
 def open_database() -> Database:
     try:
-        return Database(ensure_database_ready(settings().resolved_database_url))
+        return Database(
+            ensure_database_ready(settings().resolved_database_url),
+            raise_subscriber_errors=settings().environment != "production",
+        )
     except DatabaseMissingError as error:
         fail(str(error))

@@ -18,6 +18,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from parcours import events
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -125,9 +127,12 @@ def ensure_database_ready(url: str) -> Engine:
 class Database:
     """An engine and its session factory; one per process."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, raise_subscriber_errors: bool = True) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        #: Whether a failing event subscriber raises (development, tests) or is only logged
+        #: (production: what was committed stays committed, and the caller gets its answer).
+        self.raise_subscriber_errors = raise_subscriber_errors
 
     @property
     def dialect(self) -> str:
@@ -152,7 +157,14 @@ class Database:
         that reads then writes cannot then fail because another writer committed in between, it
         waits for its turn instead. PostgreSQL needs nothing of the kind.
         """
-        with self.sessions() as session, session.begin():
-            if write and self.dialect == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            yield session
+        with self.sessions() as session:
+            try:
+                with session.begin():
+                    if write and self.dialect == "sqlite":
+                        session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+                    yield session
+            except BaseException:
+                events.discard_pending(session)
+                raise
+            committed = events.take_pending(session)
+        events.dispatch(self, committed)

@@ -3,7 +3,8 @@
 from parcours.accounts import models as accounts_models
 from parcours.customers import models as customers_models
 from parcours.db import Base
+from parcours.interactions import models as interactions_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "customers_models", "metadata"]
+__all__ = ["accounts_models", "customers_models", "interactions_models", "metadata"]

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from parcours import events
 from parcours.customers import attach, online, storage
 from parcours.customers.models import (
     CUSTOMERS,
@@ -144,6 +145,16 @@ def store_batch(
             if model is not None:
                 matching = online.OnlineMatching(model, match.auto, match.review, match.conflicts)
         _store(session, batch.pending, utcnow(), trust or {}, matching)
+        changed = sorted(
+            {
+                outcome.customer_id
+                for outcome in batch.outcomes
+                if outcome.customer_id is not None and outcome.status != "unchanged"
+            }
+        )
+        if changed:
+            # Identifiers reached customers: their anonymous interactions can now be attributed.
+            events.emit(session, "customers.changed", customer_ids=changed)
     return batch.outcomes
 
 

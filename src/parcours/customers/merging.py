@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from parcours import events
 from parcours.customers.models import (
     CannotLink,
     Customer,
@@ -123,6 +124,7 @@ def merge_customers(
     session.execute(update(Customer).where(Customer.id.in_(others)).values(merged_into_id=target))
     refresh_profiles(session, [target], trust or {})
     session.flush()
+    events.emit(session, "customers.changed", customer_ids=ids, merge_id=merge.id)
     return merge
 
 
@@ -175,6 +177,12 @@ def unmerge(
     merge.undone_by = decided_by
     refresh_profiles(session, [merge.target_customer_id, *sources], trust or {})
     session.flush()
+    events.emit(
+        session,
+        "customers.changed",
+        customer_ids=[merge.target_customer_id, *sources],
+        unmerge_of=merge.id,
+    )
     return merge
 
 

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from parcours.customers import storage
@@ -147,14 +147,23 @@ def best_matches(
         for rule, key in keys:
             by_rule[rule].add(key)
     holders: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for rule, values in by_rule.items():
-        for chunk in chunks(sorted(values)):
-            for record_id, key in session.execute(
-                select(MatchKey.source_record_id, MatchKey.key).where(
-                    MatchKey.rule == rule, MatchKey.key.in_(chunk)
+    # One query for all rules (one round trip when a single record comes in), by chunks of keys.
+    wanted = [(rule, key) for rule, values in sorted(by_rule.items()) for key in sorted(values)]
+    for chunk in chunks(wanted):
+        chunk_by_rule: dict[str, list[str]] = defaultdict(list)
+        for rule, key in chunk:
+            chunk_by_rule[rule].append(key)
+        for record_id, rule, key in session.execute(
+            select(MatchKey.source_record_id, MatchKey.rule, MatchKey.key).where(
+                or_(
+                    *(
+                        and_(MatchKey.rule == rule, MatchKey.key.in_(keys))
+                        for rule, keys in chunk_by_rule.items()
+                    )
                 )
-            ):
-                holders[(rule, key)].append(record_id)
+            )
+        ):
+            holders[(rule, key)].append(record_id)
     candidates_of = [
         sorted({r for pair in keys for r in holders.get(pair, ())})[:MAX_CANDIDATES]
         for keys in all_keys

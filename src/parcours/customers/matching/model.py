@@ -103,7 +103,17 @@ class MatchModel:
         return float(np.log2(share / (1 - share)))
 
     def weight_table(self) -> list[NDArray[np.float64]]:
-        return [self.fields[c.name].weights() for c in COMPARISONS]
+        """log2(m/u) per comparison and level; kept while m and u stay the same (matching one
+        record at a ringing phone should not recompute them)."""
+        fingerprint = tuple(
+            (tuple(self.fields[c.name].m), tuple(self.fields[c.name].u)) for c in COMPARISONS
+        )
+        cached = self.__dict__.get("_weight_table")
+        if cached is None or cached[0] != fingerprint:
+            cached = (fingerprint, [self.fields[c.name].weights() for c in COMPARISONS])
+            self.__dict__["_weight_table"] = cached
+        table: list[NDArray[np.float64]] = cached[1]
+        return table
 
 
 def term_frequencies(table: MatchTable, minimum_count: int = 2) -> dict[str, dict[str, float]]:

@@ -1,0 +1,98 @@
+"""Interaction routes: thin, they parse, call a service and return its result."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, HTTPException, Query, status
+
+from parcours.deps import ApiSessionDep, SettingsDep
+from parcours.interactions import services
+from parcours.interactions.schemas import InteractionResult, InteractionResults, TimelinePage
+
+MAX_BATCH = 10_000
+router = APIRouter(tags=["interactions"])
+
+_EXAMPLE = {
+    "external_id": "web-8812",
+    "occurred_at": "2026-05-04T10:12:00+02:00",
+    "channel": "web",
+    "type": "product_view",
+    "direction": "inbound",
+    "identifiers": {"cookie": "c-5f2a", "email": "claire.moreau@example.fr"},
+    "payload": {"product": "Canapé Oslo 3 places"},
+}
+
+
+@router.post("/interactions", response_model=InteractionResults)
+def post_interactions(
+    session: ApiSessionDep,
+    settings: SettingsDep,
+    body: Annotated[
+        dict[str, Any] | list[Any],
+        Body(
+            description="One interaction, or a list of up to 10,000 (the JSONL shape; each item "
+            'may name its own "source")',
+            examples=[_EXAMPLE],
+        ),
+    ],
+    source: Annotated[
+        str | None, Query(description="The sending system, for items that do not name one")
+    ] = None,
+) -> InteractionResults:
+    """Record interactions from any channel; each item gets its own result."""
+    items = body if isinstance(body, list) else [body]
+    if len(items) > MAX_BATCH:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BATCH} interactions per request"
+        )
+    triples = [
+        (
+            index,
+            str(item.get("source") or source or "") if isinstance(item, dict) else source or "",
+            item,
+        )
+        for index, item in enumerate(items, start=1)
+    ]
+    outcomes = services.receive_interactions(session, triples, region=settings.default_region)
+    results = [InteractionResult(**vars(outcome)) for outcome in outcomes]
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("recorded", "updated")}
+    return InteractionResults(
+        recorded=counts["recorded"],
+        updated=counts["updated"],
+        unchanged=sum(1 for r in results if r.status == "unchanged"),
+        rejected=sum(1 for r in results if r.status == "rejected"),
+        results=results,
+    )
+
+
+@router.get("/customers/{customer_id}/timeline", response_model=TimelinePage)
+def get_timeline(
+    session: ApiSessionDep,
+    customer_id: int,
+    channel: Annotated[list[str] | None, Query(description="Only these channels")] = None,
+    phase: Annotated[list[str] | None, Query(description="before, during, after")] = None,
+    type: Annotated[list[str] | None, Query(description="Only these types")] = None,
+    since: Annotated[datetime | None, Query(description="From this moment (inclusive)")] = None,
+    until: Annotated[datetime | None, Query(description="Up to this moment (exclusive)")] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=services.MAX_PAGE_SIZE)] = 50,
+    language: Annotated[str, Query(pattern="^(fr|en)$")] = "fr",
+) -> TimelinePage:
+    """The customer's interactions on every channel, newest first."""
+    filters = services.TimelineFilter(
+        tuple(channel or ()), tuple(phase or ()), tuple(type or ()), since, until
+    )
+    try:
+        return services.timeline(
+            session, customer_id, filters=filters, page=page, page_size=page_size,
+            language=language,
+        )  # fmt: skip
+    except services.TimelineError as error:
+        code = (
+            status.HTTP_404_NOT_FOUND
+            if isinstance(error, services.UnknownCustomer)
+            else status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+        raise HTTPException(code, str(error)) from None

@@ -1,0 +1,145 @@
+"""Interaction commands: ``import interactions``, ``customers timeline``, ``interactions
+reattribute``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from sqlalchemy import select
+
+from parcours.cli_support import console, fail, open_database, settings
+from parcours.customers.reader import ImportFileError
+from parcours.interactions import services
+from parcours.interactions.attribution import reattribute
+from parcours.interactions.imports import InteractionImportSummary, import_interactions
+from parcours.interactions.models import Interaction
+
+interactions_app = typer.Typer(help="Interactions on every channel.", no_args_is_help=True)
+
+
+def import_interactions_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    source: Annotated[str, typer.Option(help="Name of the system the file comes from")],
+) -> None:
+    """Import interactions from a JSONL or CSV file (idempotent: re-running changes nothing)."""
+    database = open_database()
+    progress = Progress(
+        TextColumn(f"Importing {file.name}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("import", total=file.stat().st_size)
+        try:
+            summary = import_interactions(
+                database,
+                file,
+                source,
+                region=settings().default_region,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        except ImportFileError as error:
+            fail(f"{file}: {error}")
+    _print_summary(summary)
+
+
+def _print_summary(summary: InteractionImportSummary) -> None:
+    table = Table(title="Import summary", show_header=False)
+    for label, value in (
+        ("lines read", summary.read),
+        ("recorded", summary.recorded),
+        ("updated", summary.updated),
+        ("unchanged (already imported)", summary.unchanged),
+        ("rejected", summary.rejected),
+        ("attributed to a customer", summary.attributed),
+        ("anonymous for now", summary.anonymous),
+    ):
+        table.add_row(label, f"{value:,}".replace(",", " "))
+    console.print(table)
+    if summary.windows_1252_lines:
+        console.print(
+            f"{summary.windows_1252_lines} lines were not UTF-8 and read as Windows-1252."
+        )
+    if summary.rejects_path:
+        console.print(f"Rejected lines: {summary.rejects_path}")
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option} expects an ISO 8601 date and time with offset, got {text!r}")
+
+
+def timeline_command(
+    customer_id: int,
+    channel: Annotated[
+        list[str] | None, typer.Option(help="Only this channel (repeatable)")
+    ] = None,
+    phase: Annotated[list[str] | None, typer.Option(help="before, during or after")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only this type")] = None,
+    since: Annotated[str | None, typer.Option(help="From (ISO 8601 with offset)")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to (ISO 8601 with offset)")] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    page_size: Annotated[int, typer.Option(min=1, max=services.MAX_PAGE_SIZE)] = 50,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    language: Annotated[str, typer.Option(help="fr or en")] = "fr",
+) -> None:
+    """A customer's interactions on every channel, newest first."""
+    filters = services.TimelineFilter(
+        tuple(channel or ()),
+        tuple(phase or ()),
+        tuple(type_ or ()),
+        _moment(since, "--since"),
+        _moment(until, "--until"),
+    )
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            result = services.timeline(
+                session, customer_id, filters=filters, page=page, page_size=page_size,
+                language=language,
+            )  # fmt: skip
+        except services.UnknownCustomer as error:
+            fail(str(error), code=1)
+        except services.TimelineError as error:
+            fail(str(error))
+    if output == "json":
+        print(result.model_dump_json(indent=2))
+        return
+    table = Table(
+        title=f"Customer {customer_id}: {result.total} interaction(s) — page {result.page}"
+    )
+    for column in ("when", "channel", "type", "phase", "direction", "amount", "source"):
+        table.add_column(column)
+    for item in result.items:
+        table.add_row(
+            item.occurred_at.isoformat(" ", "minutes"),
+            f"{item.icon} {item.channel_label}",
+            item.type_label,
+            item.phase,
+            item.direction,
+            f"{item.amount} {item.currency}" if item.amount is not None else "",
+            item.source,
+        )
+    console.print(table)
+
+
+@interactions_app.command("reattribute")
+def reattribute_command() -> None:
+    """Recompute the customer of every interaction from its identifiers (after a failure)."""
+    database = open_database()
+    with database.transaction(write=True) as session:
+        changed = reattribute(session, session.scalars(select(Interaction.id)))
+    console.print(f"{changed} interaction(s) changed hands.")

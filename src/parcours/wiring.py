@@ -1,0 +1,11 @@
+"""Who listens to which domain event: the one explicit list (see :mod:`parcours.events`).
+
+Higher contexts react to lower ones here, so that no lower context imports a higher one.
+"""
+
+from __future__ import annotations
+
+from parcours.events import subscribe
+from parcours.interactions.attribution import on_customers_changed
+
+subscribe("customers.changed", on_customers_changed)

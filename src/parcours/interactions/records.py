@@ -222,7 +222,7 @@ def normalise_interaction(item: Mapping[str, Any], *, region: str = "FR") -> Nor
     if phase is not None and phase not in PHASES:
         raise InteractionRejected("phase", f"{phase!r} is not one of {', '.join(PHASES)}")
     amount = _decimal(item, "amount")
-    currency = _text(item, "currency", limit=3).upper() or None
+    currency = _text(item, "currency", limit=40).upper() or None
     if currency is not None and not _CURRENCY.match(currency):
         raise InteractionRejected("currency", f"{currency!r} is not an ISO 4217 code like EUR")
     if amount is not None and currency is None:

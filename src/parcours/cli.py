@@ -124,6 +124,8 @@ def demo_load() -> None:
     """Load the Sens Confort demo (idempotent: loading twice changes nothing)."""
     from parcours.customers.ingest import ingest_batch
     from parcours.demo import demo_records
+    from parcours.demo_interactions import DEMO_INTERACTION_SOURCE, demo_interactions
+    from parcours.interactions.ingest import record_interactions
 
     config = settings()
     database = open_database()
@@ -141,6 +143,18 @@ def demo_load() -> None:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     summary = ", ".join(f"{status}: {count}" for status, count in sorted(counts.items()))
     console.print(f"Demo: {len(records)} records ({summary}).")
+    interactions = demo_interactions()
+    with database.transaction(write=True) as session:
+        recorded = record_interactions(
+            session,
+            [(line, DEMO_INTERACTION_SOURCE, item) for line, item in enumerate(interactions, 1)],
+            region=config.default_region,
+        )
+    statuses: dict[str, int] = {}
+    for result in recorded:
+        statuses[result.status] = statuses.get(result.status, 0) + 1
+    summary = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+    console.print(f"Demo: {len(interactions)} interactions ({summary}).")
 
 
 @app.command("serve")

@@ -161,6 +161,9 @@ def demo_load() -> None:
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Server processes (more than one: each opens the database)")
+    ] = 1,
 ) -> None:
     """Serve the web console and the API."""
     import uvicorn
@@ -170,6 +173,13 @@ def serve(
     database = open_database()
     print_admin_login(database)
     console.print(f"Parcours on http://{host}:{port}/ — API docs on http://{host}:{port}/docs")
+    if workers > 1:
+        database.engine.dispose()
+        uvicorn.run(
+            "parcours.app:create_app", factory=True, workers=workers, host=host, port=port,
+            log_level="info",
+        )  # fmt: skip
+        return
     uvicorn.run(create_app(settings(), database), host=host, port=port, log_level="info")
 
 

@@ -135,6 +135,26 @@ def insert_tuples(
     session.connection().exec_driver_sql(statement, list(rows))
 
 
+def insert_converted(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Like :func:`insert_tuples`, for columns whose values need converting (dates, JSON,
+    decimals): each column's own bind conversion is applied once per value, as SQLAlchemy would,
+    without building a dictionary per row."""
+    dialect = session.get_bind().dialect
+    converters = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    ]
+    converted = [
+        tuple(
+            value if convert is None or value is None else convert(value)
+            for convert, value in zip(converters, row, strict=True)
+        )
+        for row in rows
+    ]
+    insert_tuples(session, table, columns, converted)
+
+
 def customers_by_identifier(
     session: Session, identifiers: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], list[int]]:

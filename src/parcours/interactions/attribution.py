@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from parcours.customers.models import Customer, Identifier
 from parcours.customers.profiles import chunks
@@ -79,26 +79,30 @@ def linked_by_interactions(
     """Anonymous identifiers that an interaction tied to a customer: one carrying both it and a
     strong identifier (a web login with the visitor's cookie, a Wi-Fi sign-up with an e-mail, a
     card scanned at the till with the device id)."""
-    strong = (
-        select(InteractionIdentifier.interaction_id)
-        .where(InteractionIdentifier.kind.in_(STRONG_KINDS))
-        .scalar_subquery()
-    )
+    anonymous = aliased(InteractionIdentifier)
+    strong = aliased(InteractionIdentifier)
     links: list[tuple[tuple[str, str], int]] = []
-    for chunk in chunks(sorted(identifiers)):
-        rows = session.execute(
-            select(InteractionIdentifier.kind, InteractionIdentifier.value, Interaction.customer_id)
-            .join(Interaction, Interaction.id == InteractionIdentifier.interaction_id)
-            .where(
-                tuple_(InteractionIdentifier.kind, InteractionIdentifier.value).in_(list(chunk)),
-                Interaction.customer_id.is_not(None),
-                Interaction.id.in_(strong),
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, value in identifiers:
+        by_kind[kind].append(value)
+    for kind, values in by_kind.items():
+        for chunk in chunks(sorted(values)):
+            rows = session.execute(
+                select(anonymous.value, Interaction.customer_id)
+                .join(Interaction, Interaction.id == anonymous.interaction_id)
+                .join(
+                    strong,
+                    (strong.interaction_id == anonymous.interaction_id)
+                    & strong.kind.in_(STRONG_KINDS),
+                )
+                .where(
+                    anonymous.kind == kind,
+                    anonymous.value.in_(chunk),
+                    Interaction.customer_id.is_not(None),
+                )
+                .distinct()
             )
-            .distinct()
-        )
-        links.extend(
-            ((kind, value), customer_id) for kind, value, customer_id in rows if customer_id
-        )
+            links.extend(((kind, value), customer) for value, customer in rows if customer)
     return links
 
 

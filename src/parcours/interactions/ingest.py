@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from parcours import events
 from parcours.customers.profiles import chunks
-from parcours.customers.storage import insert_rows, insert_tuples
+from parcours.customers.storage import insert_converted, insert_rows, insert_tuples
 from parcours.db import utcnow
 from parcours.interactions.attribution import (
     carrying,
@@ -213,6 +213,24 @@ def _link_anonymous(session: Session, work: Sequence[_Item]) -> None:
                 by_id[interaction_id].customer_id = customer_id
 
 
+def _insert(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert new interactions; their ids in order (chosen here on SQLite, one writer)."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name != "sqlite":
+        return insert_rows(session, INTERACTIONS, rows)
+    start = session.scalar(select(func.coalesce(func.max(Interaction.id), 0))) or 0
+    ids = list(range(start + 1, start + 1 + len(rows)))
+    columns = ("id", *rows[0])
+    insert_converted(
+        session,
+        INTERACTIONS,
+        columns,
+        [(id_, *row.values()) for id_, row in zip(ids, rows, strict=True)],
+    )
+    return ids
+
+
 def _store(session: Session, items: list[_Item]) -> None:
     now = utcnow()
     _existing(session, items)
@@ -236,7 +254,7 @@ def _store(session: Session, items: list[_Item]) -> None:
     purchases = _last_purchases(session, work)
     for item in work:
         item.phase = _phase(item, purchases)
-    ids = insert_rows(session, INTERACTIONS, [_row(item, now) for item in fresh])
+    ids = _insert(session, [_row(item, now) for item in fresh])
     for item, interaction_id in zip(fresh, ids, strict=True):
         item.outcome.status, item.outcome.interaction_id = "recorded", interaction_id
     for item in changed:

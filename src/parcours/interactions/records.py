@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from parcours.customers.normalise import (
@@ -138,7 +139,9 @@ def _decimal(item: Mapping[str, Any], name: str) -> Decimal | None:
     return number
 
 
+@lru_cache(maxsize=1 << 16)
 def _identifier(kind: str, raw: str, region: str) -> str:
+    """One identifier normalised (kept: the same e-mail arrives on thousands of events)."""
     if kind == "email":
         return normalise_email(raw)
     if kind == "phone":

@@ -88,3 +88,31 @@ def test_more_than_ten_thousand_interactions_in_one_request_are_refused(client: 
     response = client.post("/api/v1/interactions?source=site", json=items)
 
     assert response.status_code == 413
+
+
+def test_contact_statistics_of_a_customer_and_of_everyone(client: TestClient):
+    customer_id = client.post("/api/v1/customers/records", json=CLAIRE).json()["results"][0][
+        "customer_id"
+    ]
+    client.post(
+        "/api/v1/interactions?source=site",
+        json=[
+            view("v1", "2026-05-01T09:00:00Z", email="claire.legoff@exemple.fr"),
+            {**view("c1", "2026-05-02T09:00:00Z", email="claire.legoff@exemple.fr"),
+             "channel": "phone", "type": "call", "cost": 3.1},
+            view("v2", "2026-05-02T09:00:00Z", cookie="ck-1"),
+        ],
+    )  # fmt: skip
+
+    mine = client.get(f"/api/v1/customers/{customer_id}/contact-statistics").json()
+    everyone = client.get("/api/v1/interactions/statistics?since=2026-05-02T00:00:00Z").json()
+    unknown = client.get("/api/v1/customers/999/contact-statistics")
+
+    assert (mine["contacts"], float(mine["cost"]), mine["preferred_channel"]) == (2, 3.1, "phone")
+    assert [(c["channel"], c["contacts"]) for c in mine["by_channel"]] == [("phone", 1), ("web", 1)]
+    assert (everyone["contacts"], everyone["customers"], everyone["anonymous_contacts"]) == (
+        2,
+        1,
+        1,
+    )
+    assert unknown.status_code == 404

@@ -4,6 +4,7 @@ timelines that follow merges and unmerges, filters and paging."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -206,3 +207,50 @@ def test_the_timeline_filters_by_channel_phase_type_and_period_and_pages(db: Dat
         ]
     assert [[i.external_id for i in p.items] for p in pages] == [["mail", "call", "buy"], ["view"]]
     assert [p.total for p in pages] == [4, 4]
+
+
+def test_contact_statistics_count_channels_natures_costs_and_the_preferred_channel(db: Database):
+    customers = given_customers(db, CLAIRE, YANN)
+    claire, yann = {"email": "claire.legoff@exemple.fr"}, {"email": "yann.prigent@exemple.fr"}
+    send(
+        db,
+        event("w1", "2026-05-01T10:00:00Z", identifiers=claire),
+        event("w2", "2026-05-02T10:00:00Z", identifiers=claire),
+        event("buy", "2026-05-03T10:00:00Z", channel="store", type="purchase", amount="890",
+              identifiers=claire),
+        event("call", "2026-05-04T10:00:00Z", channel="phone", type="call", cost="3.10",
+              identifiers=claire),
+        event("out", "2026-05-05T10:00:00Z", channel="phone", type="call", cost="2.40",
+              direction="outbound", identifiers=claire),
+        event("y1", "2026-05-06T10:00:00Z", channel="chat", type="message", identifiers=yann),
+        event("anon", "2026-05-07T10:00:00Z", identifiers={"cookie": "nobody"}),
+        event("old", "2025-01-01T10:00:00Z", identifiers=claire),
+    )  # fmt: skip
+    may = {
+        "since": datetime.fromisoformat("2026-05-01T00:00:00+00:00"),
+        "until": datetime.fromisoformat("2026-06-01T00:00:00+00:00"),
+    }
+
+    with db.sessions() as session:
+        mine = services.customer_contact_statistics(session, customers["MAG-1"], **may)
+        everyone = services.contact_statistics(session, **may)
+
+    assert mine.contacts == 5
+    assert [(c.channel, c.contacts, c.informative, c.transactional, c.inbound, c.outbound,
+             c.cost, c.amount) for c in mine.by_channel] == [
+        ("phone", 2, 2, 0, 1, 1, Decimal("5.50"), 0),
+        ("web", 2, 2, 0, 2, 0, 0, 0),
+        ("store", 1, 0, 1, 1, 0, 0, Decimal("890")),
+    ]  # fmt: skip
+    assert mine.cost == Decimal("5.50")
+    assert (mine.first_contact, mine.last_contact) == (
+        datetime.fromisoformat("2026-05-01T10:00:00+00:00"),
+        datetime.fromisoformat("2026-05-05T10:00:00+00:00"),
+    )
+    # She started two contacts on the web, one in the store and one by phone: the web it is.
+    assert mine.preferred_channel == "web"
+    assert (everyone.contacts, everyone.customers, everyone.anonymous_contacts) == (7, 2, 1)
+    assert (everyone.contacts_per_customer_mean, everyone.contacts_per_customer_median) == (
+        3.0,
+        3.0,
+    )

@@ -9,7 +9,12 @@ from fastapi import APIRouter, Body, HTTPException, Query, status
 
 from parcours.deps import ApiSessionDep, SettingsDep
 from parcours.interactions import services
-from parcours.interactions.schemas import InteractionResult, InteractionResults, TimelinePage
+from parcours.interactions.schemas import (
+    ContactStatisticsOut,
+    InteractionResult,
+    InteractionResults,
+    TimelinePage,
+)
 
 MAX_BATCH = 10_000
 router = APIRouter(tags=["interactions"])
@@ -96,3 +101,39 @@ def get_timeline(
             else status.HTTP_422_UNPROCESSABLE_CONTENT
         )
         raise HTTPException(code, str(error)) from None
+
+
+def _statistics_error(error: services.TimelineError) -> HTTPException:
+    code = (
+        status.HTTP_404_NOT_FOUND
+        if isinstance(error, services.UnknownCustomer)
+        else status.HTTP_422_UNPROCESSABLE_CONTENT
+    )
+    return HTTPException(code, str(error))
+
+
+@router.get("/customers/{customer_id}/contact-statistics", response_model=ContactStatisticsOut)
+def get_customer_contact_statistics(
+    session: ApiSessionDep,
+    customer_id: int,
+    since: Annotated[datetime | None, Query(description="From (inclusive, with offset)")] = None,
+    until: Annotated[datetime | None, Query(description="Up to (exclusive, with offset)")] = None,
+) -> ContactStatisticsOut:
+    """Contacts by channel and nature, cost per channel, first/last contact, preferred channel."""
+    try:
+        return services.customer_contact_statistics(session, customer_id, since=since, until=until)
+    except services.TimelineError as error:
+        raise _statistics_error(error) from None
+
+
+@router.get("/interactions/statistics", response_model=ContactStatisticsOut)
+def get_contact_statistics(
+    session: ApiSessionDep,
+    since: Annotated[datetime | None, Query(description="From (inclusive, with offset)")] = None,
+    until: Annotated[datetime | None, Query(description="Up to (exclusive, with offset)")] = None,
+) -> ContactStatisticsOut:
+    """Every contact: by channel and nature, cost, contacts per customer, anonymous share."""
+    try:
+        return services.contact_statistics(session, since=since, until=until)
+    except services.TimelineError as error:
+        raise _statistics_error(error) from None

@@ -144,3 +144,52 @@ def reattribute_command() -> None:
     with database.transaction(write=True) as session:
         changed = reattribute(session, session.scalars(select(Interaction.id)))
     console.print(f"{changed} interaction(s) changed hands.")
+
+
+@interactions_app.command("stats")
+def stats_command(
+    customer: Annotated[int | None, typer.Option(help="One customer (default: everyone)")] = None,
+    since: Annotated[str | None, typer.Option(help="From (ISO 8601 with offset)")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to (ISO 8601 with offset)")] = None,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Contacts by channel and nature, cost per channel, contacts per customer."""
+    start, end = _moment(since, "--since"), _moment(until, "--until")
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            result = (
+                services.contact_statistics(session, since=start, until=end)
+                if customer is None
+                else services.customer_contact_statistics(session, customer, since=start, until=end)
+            )
+        except services.UnknownCustomer as error:
+            fail(str(error), code=1)
+        except services.TimelineError as error:
+            fail(str(error))
+    if output == "json":
+        print(result.model_dump_json(indent=2))
+        return
+    who = f"customer {customer}" if customer is not None else "all customers"
+    table = Table(title=f"Contacts of {who}: {result.contacts:,}".replace(",", " "))
+    for column in ("channel", "contacts", "informative", "transactional", "in", "out", "cost"):
+        table.add_column(column, justify="left" if column == "channel" else "right")
+    for row in result.by_channel:
+        table.add_row(
+            row.channel, str(row.contacts), str(row.informative), str(row.transactional),
+            str(row.inbound), str(row.outbound), f"{row.cost:.2f} €",
+        )  # fmt: skip
+    console.print(table)
+    if result.first_contact and result.last_contact:
+        console.print(
+            f"first contact {result.first_contact:%Y-%m-%d}, last {result.last_contact:%Y-%m-%d}"
+        )
+    if result.preferred_channel:
+        console.print(f"preferred channel (by behaviour): {result.preferred_channel}")
+    if result.customers is not None:
+        console.print(
+            f"{result.customers} customers with contacts; per customer: mean "
+            f"{result.contacts_per_customer_mean or 0:.1f}, median "
+            f"{result.contacts_per_customer_median or 0:.1f}; anonymous contacts: "
+            f"{result.anonymous_contacts}"
+        )

@@ -218,7 +218,9 @@ def normalise_interaction(item: Mapping[str, Any], *, region: str = "FR") -> Nor
         raise InteractionRejected("type", f"{type_name!r}: lower-case letters, digits and _ only")
     direction = _choice(item, "direction", DIRECTIONS, "inbound")
     kind = TYPES.get(type_name)
-    default_initiative = kind.initiative if kind else ("pull" if direction == "inbound" else "push")
+    default_initiative = (kind.initiative if kind else None) or (
+        "pull" if direction == "inbound" else "push"
+    )
     initiative = _choice(item, "initiative", INITIATIVES, default_initiative)
     nature = _choice(item, "nature", NATURES, kind.nature if kind else "informative")
     phase = _text(item, "phase").lower() or None

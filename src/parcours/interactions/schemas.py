@@ -62,3 +62,34 @@ class TimelinePage(BaseModel):
     page: int
     page_size: int
     items: list[TimelineEntry]
+
+
+class ChannelFiguresOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    channel: str
+    contacts: int
+    informative: int
+    transactional: int
+    inbound: int
+    outbound: int
+    cost: Decimal
+    amount: Decimal
+
+
+class ContactStatisticsOut(BaseModel):
+    """Contacts by channel and nature, cost, first and last contact, channel preference; overall
+    also contacts per identified customer and the anonymous ones."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    contacts: int
+    by_channel: list[ChannelFiguresOut]
+    cost: Decimal
+    first_contact: datetime | None
+    last_contact: datetime | None
+    preferred_channel: str | None
+    customers: int | None = None
+    contacts_per_customer_mean: float | None = None
+    contacts_per_customer_median: float | None = None
+    anonymous_contacts: int | None = None

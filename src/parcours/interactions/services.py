@@ -11,9 +11,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from parcours.customers.models import Customer
+from parcours.interactions import statistics
 from parcours.interactions.ingest import InteractionOutcome, record_interactions
 from parcours.interactions.models import Interaction
-from parcours.interactions.schemas import TimelineEntry, TimelinePage
+from parcours.interactions.schemas import ContactStatisticsOut, TimelineEntry, TimelinePage
 from parcours.interactions.vocabulary import CHANNELS, PHASES, TYPES
 
 MAX_PAGE_SIZE = 200
@@ -146,3 +147,28 @@ def timeline(
         page_size=page_size,
         items=[entry(row, language) for row in rows],
     )
+
+
+def _check_period(since: datetime | None, until: datetime | None) -> None:
+    TimelineFilter(since=since, until=until).check()
+
+
+def customer_contact_statistics(
+    session: Session,
+    customer_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> ContactStatisticsOut:
+    _check_period(since, until)
+    live_customer(session, customer_id)
+    figures = statistics.customer_statistics(session, customer_id, since=since, until=until)
+    return ContactStatisticsOut.model_validate(figures, from_attributes=True)
+
+
+def contact_statistics(
+    session: Session, *, since: datetime | None = None, until: datetime | None = None
+) -> ContactStatisticsOut:
+    _check_period(since, until)
+    figures = statistics.overall_statistics(session, since=since, until=until)
+    return ContactStatisticsOut.model_validate(figures, from_attributes=True)

@@ -56,7 +56,8 @@ for _channel in (
 class InteractionType:
     name: str
     nature: str
-    initiative: str
+    #: None: the direction tells (an inbound call is the customer's, an outbound one ours).
+    initiative: str | None
     #: None: the type does not tell (a call, a message): the phase comes from the customer's
     #: purchases (see :func:`derive_phase`).
     phase: str | None
@@ -68,9 +69,22 @@ TYPES: dict[str, InteractionType] = {}
 
 
 def register_type(
-    name: str, nature: str, initiative: str, phase: str | None, label_fr: str, label_en: str
+    name: str,
+    nature: str,
+    initiative: str | None,
+    phase: str | None,
+    label_fr: str,
+    label_en: str,
 ) -> InteractionType:
-    if nature not in NATURES or initiative not in INITIATIVES or phase not in (*PHASES, None):
+    if (
+        nature not in NATURES
+        or initiative not in (*INITIATIVES, None)
+        or phase
+        not in (
+            *PHASES,
+            None,
+        )
+    ):
         raise ValueError(f"invalid defaults for interaction type {name!r}")
     kind = InteractionType(name, nature, initiative, phase, label_fr, label_en)
     TYPES[name] = kind
@@ -92,8 +106,8 @@ for _type in (
     ("complaint", "informative", "pull", "after", "Réclamation", "Complaint"),
     ("after_sales", "informative", "pull", "after", "SAV", "After-sales request"),
     ("survey_response", "informative", "pull", "after", "Réponse à une enquête", "Survey answer"),
-    ("call", "informative", "pull", None, "Appel", "Call"),
-    ("message", "informative", "pull", None, "Message", "Message"),
+    ("call", "informative", None, None, "Appel", "Call"),
+    ("message", "informative", None, None, "Message", "Message"),
     ("callback_request", "informative", "pull", None, "Demande de rappel", "Call-back request"),
     ("email_sent", "informative", "push", None, "E-mail envoyé", "E-mail sent"),
     ("email_open", "informative", "push", None, "E-mail ouvert", "E-mail opened"),

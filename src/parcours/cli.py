@@ -22,8 +22,12 @@ from parcours.customers.resolution_cli import (
 )
 from parcours.db import Database, create_db_engine
 from parcours.interactions.cli import (
+    feed_command,
+    follow_command,
     import_interactions_command,
     interactions_app,
+    note_command,
+    notes_command,
     timeline_command,
 )
 from parcours.migrations.runner import upgrade
@@ -54,6 +58,10 @@ app.command("unmerge")(unmerge_command)
 import_app.command("customers")(import_customers_command)
 import_app.command("interactions")(import_interactions_command)
 customers_app.command("timeline")(timeline_command)
+customers_app.command("note")(note_command)
+customers_app.command("notes")(notes_command)
+customers_app.command("follow")(follow_command)
+app.command("feed")(feed_command)
 app.add_typer(interactions_app, name="interactions")
 export_app.command("source-links")(export_source_links_command)
 

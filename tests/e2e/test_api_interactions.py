@@ -116,3 +116,27 @@ def test_contact_statistics_of_a_customer_and_of_everyone(client: TestClient):
         1,
     )
     assert unknown.status_code == 404
+
+
+def test_a_note_a_follow_and_the_feed_over_http(client: TestClient):
+    customer_id = client.post("/api/v1/customers/records", json=CLAIRE).json()["results"][0][
+        "customer_id"
+    ]
+    client.post(
+        "/api/v1/interactions?source=site",
+        json=view("v1", "2026-05-01T09:00:00Z", email="claire.legoff@exemple.fr"),
+    )
+
+    note = client.post(f"/api/v1/customers/{customer_id}/notes", json={"body": "Mari : Erwan"})
+    empty = client.post(f"/api/v1/customers/{customer_id}/notes", json={"body": " "})
+    followed = client.put(f"/api/v1/customers/{customer_id}/follow")
+    feed = client.get("/api/v1/feed").json()
+    notes = client.get(f"/api/v1/customers/{customer_id}/notes").json()
+
+    assert note.status_code == 201
+    assert (note.json()["author"], note.json()["body"]) == ("site-web", "Mari : Erwan")
+    assert (empty.status_code, empty.json()["detail"]) == (422, "a note needs some text")
+    assert followed.json() == {"follower": "site-web", "customer_id": customer_id,
+                               "following": True}  # fmt: skip
+    assert [item["external_id"] for item in feed] == ["v1"]
+    assert (notes["total"], [n["body"] for n in notes["items"]]) == (1, ["Mari : Erwan"])

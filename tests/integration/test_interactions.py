@@ -7,13 +7,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.customers.merging import merge_customers, unmerge
 from parcours.customers.models import SourceRecord
 from parcours.db import Database
-from parcours.interactions import services
+from parcours.interactions import clientbook, services
 from parcours.interactions.ingest import record_interactions
 from parcours.interactions.models import Interaction, InteractionIdentifier
 
@@ -254,3 +255,43 @@ def test_contact_statistics_count_channels_natures_costs_and_the_preferred_chann
         3.0,
         3.0,
     )
+
+
+def test_notes_and_follows_show_on_the_merged_customer_and_go_back_with_an_unmerge(
+    db: Database,
+):
+    customers = given_customers(db, CLAIRE, CLAIRE_WEB)
+    store, web = customers["MAG-1"], customers["WEB-1"]
+    with db.transaction(write=True) as session:
+        clientbook.add_note(session, store, "Mathieu", "Mari : Erwan. Projet : pompe à chaleur.")
+        clientbook.add_note(session, web, "Nolwenn", "Préfère être rappelée après 18 h.")
+        clientbook.follow(session, "mathieu", web)
+    send(db, event("site", "2026-05-02T10:00:00Z", identifiers={"email": "claire.lg@exemple.fr"}))
+
+    with db.transaction(write=True) as session:
+        merge = merge_customers(session, [store, web], decided_by="test")
+    with db.sessions() as session:
+        merged_notes = clientbook.notes(session, store)
+        merged_feed = [i.external_id for i in clientbook.feed(session, "mathieu")]
+        followed_after_merge = clientbook.followed(session, "mathieu")
+    with db.transaction(write=True) as session:
+        unmerge(session, merge.id, decided_by="test")
+    with db.sessions() as session:
+        store_notes = clientbook.notes(session, store)
+
+    assert merged_notes[0] == 2
+    assert {note.author for note in merged_notes[1]} == {"Mathieu", "Nolwenn"}
+    assert followed_after_merge == [store]
+    assert merged_feed == ["site"]
+    assert [note.author for note in store_notes[1]] == ["Mathieu"]
+
+
+def test_an_empty_note_or_a_nameless_follower_is_refused(db: Database):
+    customers = given_customers(db, CLAIRE)
+    with db.transaction(write=True) as session:
+        with pytest.raises(clientbook.ClientBookError, match="a note needs some text"):
+            clientbook.add_note(session, customers["MAG-1"], "Mathieu", "   ")
+        with pytest.raises(clientbook.ClientBookError, match="who follows"):
+            clientbook.follow(session, " ", customers["MAG-1"])
+        assert clientbook.follow(session, "mathieu", customers["MAG-1"]) is True
+        assert clientbook.follow(session, "mathieu", customers["MAG-1"]) is False

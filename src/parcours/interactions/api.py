@@ -7,12 +7,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
 
-from parcours.deps import ApiSessionDep, SettingsDep
-from parcours.interactions import services
+from parcours.deps import ApiSessionDep, SettingsDep, TokenDep
+from parcours.interactions import clientbook, services
 from parcours.interactions.schemas import (
     ContactStatisticsOut,
+    FollowOut,
     InteractionResult,
     InteractionResults,
+    NoteIn,
+    NoteOut,
+    NotePage,
+    TimelineEntry,
     TimelinePage,
 )
 
@@ -137,3 +142,65 @@ def get_contact_statistics(
         return services.contact_statistics(session, since=since, until=until)
     except services.TimelineError as error:
         raise _statistics_error(error) from None
+
+
+def _known(session: ApiSessionDep, customer_id: int) -> int:
+    try:
+        return services.live_customer(session, customer_id)
+    except services.UnknownCustomer as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+
+
+@router.post("/customers/{customer_id}/notes", response_model=NoteOut, status_code=201)
+def post_note(session: ApiSessionDep, token: TokenDep, customer_id: int, note: NoteIn) -> NoteOut:
+    """Add a note to the client book (author: the one given, else the token's name)."""
+    _known(session, customer_id)
+    try:
+        created = clientbook.add_note(session, customer_id, note.author or token.name, note.body)
+    except clientbook.ClientBookError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return NoteOut.model_validate(created)
+
+
+@router.get("/customers/{customer_id}/notes", response_model=NotePage)
+def get_notes(
+    session: ApiSessionDep,
+    customer_id: int,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> NotePage:
+    """The client book of the customer (and of those merged into it), newest first."""
+    _known(session, customer_id)
+    total, rows = clientbook.notes(
+        session, customer_id, limit=page_size, offset=(page - 1) * page_size
+    )
+    return NotePage(
+        customer_id=customer_id, total=total, items=[NoteOut.model_validate(r) for r in rows]
+    )
+
+
+@router.put("/customers/{customer_id}/follow", response_model=FollowOut)
+def put_follow(session: ApiSessionDep, token: TokenDep, customer_id: int) -> FollowOut:
+    """The token's holder follows the customer (idempotent)."""
+    _known(session, customer_id)
+    clientbook.follow(session, token.name, customer_id)
+    return FollowOut(follower=token.name, customer_id=customer_id, following=True)
+
+
+@router.delete("/customers/{customer_id}/follow", response_model=FollowOut)
+def delete_follow(session: ApiSessionDep, token: TokenDep, customer_id: int) -> FollowOut:
+    clientbook.unfollow(session, token.name, customer_id)
+    return FollowOut(follower=token.name, customer_id=customer_id, following=False)
+
+
+@router.get("/feed", response_model=list[TimelineEntry])
+def get_feed(
+    session: ApiSessionDep,
+    token: TokenDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    language: Annotated[str, Query(pattern="^(fr|en)$")] = "fr",
+) -> list[TimelineEntry]:
+    """The latest interactions of the customers the token's holder follows."""
+    rows = clientbook.feed(session, token.name, limit=page_size, offset=(page - 1) * page_size)
+    return [services.entry(row, language) for row in rows]

@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from parcours.cli_support import console, fail, open_database, settings
 from parcours.customers.reader import ImportFileError
-from parcours.interactions import services
+from parcours.interactions import clientbook, services
 from parcours.interactions.attribution import reattribute
 from parcours.interactions.imports import InteractionImportSummary, import_interactions
 from parcours.interactions.models import Interaction
+from parcours.interactions.schemas import NoteOut, NotePage
 
 interactions_app = typer.Typer(help="Interactions on every channel.", no_args_is_help=True)
 
@@ -193,3 +194,82 @@ def stats_command(
             f"{result.contacts_per_customer_median or 0:.1f}; anonymous contacts: "
             f"{result.anonymous_contacts}"
         )
+
+
+def note_command(
+    customer_id: int,
+    body: Annotated[str, typer.Argument(help="The note, in quotes")],
+    author: Annotated[str, typer.Option(help="Who writes it")],
+) -> None:
+    """Add a note to a customer's client book."""
+    database = open_database()
+    with database.transaction(write=True) as session:
+        try:
+            services.live_customer(session, customer_id)
+            note = clientbook.add_note(session, customer_id, author, body)
+        except services.UnknownCustomer as error:
+            fail(str(error), code=1)
+        except clientbook.ClientBookError as error:
+            fail(str(error))
+    console.print(f"Note {note.id} added to customer {customer_id}.")
+
+
+def notes_command(
+    customer_id: int,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """A customer's client book, newest first."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            services.live_customer(session, customer_id)
+        except services.UnknownCustomer as error:
+            fail(str(error), code=1)
+        total, rows = clientbook.notes(session, customer_id)
+        items = [NoteOut.model_validate(row) for row in rows]
+    if output == "json":
+        print(NotePage(customer_id=customer_id, total=total, items=items).model_dump_json(indent=2))
+        return
+    for item in items:
+        console.print(f"[bold]{item.created_at:%Y-%m-%d %H:%M}[/] {item.author}: {item.body}")
+    if not items:
+        console.print("No note yet.")
+
+
+def follow_command(
+    customer_id: int,
+    user: Annotated[str, typer.Option(help="Who follows")],
+    stop: Annotated[bool, typer.Option("--stop", help="Stop following")] = False,
+) -> None:
+    """Follow a customer's activity (or stop with --stop)."""
+    database = open_database()
+    with database.transaction(write=True) as session:
+        try:
+            services.live_customer(session, customer_id)
+        except services.UnknownCustomer as error:
+            fail(str(error), code=1)
+        if stop:
+            clientbook.unfollow(session, user, customer_id)
+        else:
+            clientbook.follow(session, user, customer_id)
+    console.print(f"{user} {'no longer follows' if stop else 'follows'} customer {customer_id}.")
+
+
+def feed_command(
+    user: Annotated[str, typer.Option(help="Whose feed")],
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+) -> None:
+    """The latest interactions of the customers USER follows."""
+    database = open_database()
+    with database.sessions() as session:
+        rows = clientbook.feed(session, user, limit=limit)
+        table = Table(title=f"Feed of {user}")
+        for column in ("when", "customer", "channel", "type"):
+            table.add_column(column)
+        for row in rows:
+            item = services.entry(row)
+            table.add_row(
+                item.occurred_at.isoformat(" ", "minutes"), str(row.customer_id),
+                f"{item.icon} {item.channel_label}", item.type_label,
+            )  # fmt: skip
+    console.print(table)

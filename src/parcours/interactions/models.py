@@ -73,3 +73,30 @@ class InteractionIdentifier(Base):
 # Core views, for the bulk paths.
 INTERACTIONS: Table = Interaction.__table__  # type: ignore[assignment]
 INTERACTION_IDENTIFIERS: Table = InteractionIdentifier.__table__  # type: ignore[assignment]
+
+
+class CustomerNote(Base):
+    """A line of the client book: what a seller wants to remember ("prénom de sa femme")."""
+
+    __tablename__ = "customer_notes"
+    __table_args__ = (Index("ix_customer_notes_customer_created", "customer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: The customer the note was written on; after a merge it shows on the merged customer, and
+    #: an unmerge takes it back, since it stays on this id.
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    author: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(String(4000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Follow(Base):
+    """A user (console login or API token name) following a customer's activity."""
+
+    __tablename__ = "follows"
+    __table_args__ = (UniqueConstraint("follower", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    follower: Mapped[str] = mapped_column(String(120), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -93,3 +93,30 @@ class ContactStatisticsOut(BaseModel):
     contacts_per_customer_mean: float | None = None
     contacts_per_customer_median: float | None = None
     anonymous_contacts: int | None = None
+
+
+class NoteIn(BaseModel):
+    body: str
+    author: str | None = None
+
+
+class NoteOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    customer_id: int
+    author: str
+    body: str
+    created_at: datetime
+
+
+class NotePage(BaseModel):
+    customer_id: int
+    total: int
+    items: list[NoteOut]
+
+
+class FollowOut(BaseModel):
+    follower: str
+    customer_id: int
+    following: bool

@@ -10,7 +10,7 @@ evidence of its strongest pair and the model version); probable matches go to re
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -51,18 +51,24 @@ class ResolveReport:
 
 
 def _load(session: Session) -> tuple[MatchTable, NDArray[np.int64]]:
+    """The match table of every source record, streamed (fields are decoded a batch at a time
+    and only their compared values kept), and each record's customer."""
     ids: list[int] = []
     owners: list[int] = []
-    fields: list[dict[str, Any]] = []
-    for record_id, customer_id, record_fields in session.execute(
-        select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.fields).order_by(
-            SourceRecord.id
-        )
-    ):
-        ids.append(record_id)
-        owners.append(customer_id)
-        fields.append(record_fields)
-    return MatchTable.from_fields(ids, fields), np.asarray(owners, dtype=np.int64)
+
+    def fields() -> Iterator[dict[str, Any]]:
+        for record_id, customer_id, record_fields in session.execute(
+            select(SourceRecord.id, SourceRecord.customer_id, SourceRecord.fields)
+            .order_by(SourceRecord.id)
+            .execution_options(yield_per=10_000)
+        ):
+            ids.append(record_id)
+            owners.append(customer_id)
+            yield record_fields
+
+    # ``ids`` fills while the table reads the records, before the table turns it into an array.
+    table = MatchTable.from_fields(ids, fields())
+    return table, np.asarray(owners, dtype=np.int64)
 
 
 def _with_existing_groups(scored: ScoredPairs, owners: NDArray[np.int64]) -> ScoredPairs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -111,15 +111,19 @@ class MatchTable:
         return self._coded[name]
 
     @classmethod
-    def from_fields(cls, ids: Sequence[int], fields: Sequence[Mapping[str, Any]]) -> MatchTable:
-        rows = [match_values(record) for record in fields]
-        columns = {
-            name: np.array([row[name] for row in rows], dtype=np.str_)
-            if rows
-            else np.array([], dtype=np.str_)
-            for name in COLUMNS
-        }
-        return cls(np.asarray(ids, dtype=np.int64), columns)
+    def from_fields(cls, ids: Sequence[int], fields: Iterable[Mapping[str, Any]]) -> MatchTable:
+        """The table of these records' fields, read one record at a time (a million records'
+        fields need not all be in memory at once)."""
+        columns: dict[str, list[str]] = {name: [] for name in COLUMNS}
+        appenders = [(name, columns[name].append) for name in COLUMNS]
+        for record in fields:
+            values = match_values(record)
+            for name, append in appenders:
+                append(values[name])
+        return cls(
+            np.asarray(ids, dtype=np.int64),
+            {name: np.array(values, dtype=np.str_) for name, values in columns.items()},
+        )
 
     @classmethod
     def from_values(cls, ids: Sequence[int], rows: Sequence[Mapping[str, str]]) -> MatchTable:

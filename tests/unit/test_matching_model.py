@@ -17,6 +17,7 @@ from parcours.customers.matching.comparisons import (
 from parcours.customers.matching.model import (
     FieldWeights,
     MatchModel,
+    degeneracy,
     estimate_u,
     run_em,
     term_frequencies,
@@ -375,3 +376,21 @@ def test_training_learns_the_match_share_and_m_of_labelled_pairs_without_labels(
         index = COMPARISONS.index(COMPARISON_BY_NAME[field])
         exact_among_true_pairs = float((gamma[is_true, index] == 1).mean())
         assert model.fields[field].m[1] == pytest.approx(exact_among_true_pairs, abs=0.1), field
+
+
+def test_a_run_that_learnt_no_same_person_class_is_called_degenerate():
+    u = {"email": [0.0, 0.001, 0.999], "last_name": [0.0, 0.01, 0.99]}
+    sensible = {"email": [0.0, 0.9, 0.1], "last_name": [0.0, 0.95, 0.05]}
+    against_email = {"email": [0.0, 0.0001, 0.9999], "last_name": [0.0, 1.0, 0.0]}
+    fields = ["email", "last_name"]
+
+    assert degeneracy(sensible, u, fields, share=0.04) is None
+    assert degeneracy(against_email, u, fields, share=0.04) == (
+        "exact agreement less likely among matches than at random: email"
+    )
+    assert degeneracy(sensible, u, fields, share=0.999999) == (
+        "share of matches 0.999999: one class took every pair"
+    )
+    assert degeneracy(sensible, u, fields, share=1e-6) == (
+        "share of matches 0.000001: one class took every pair"
+    )

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import csv
-import multiprocessing
 import os
-import threading
-import time
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from parcours.customers.ingest import (
@@ -23,6 +19,7 @@ from parcours.customers.ingest import (
 )
 from parcours.customers.reader import ColumnMapping, FileFormat, FileReader, Row, RowError
 from parcours.db import Database
+from parcours.pipeline import PreparingPipeline, worth_a_worker
 
 REJECT_COLUMNS = ("line", "external_id", "outcome", "field", "value", "reason")
 
@@ -113,10 +110,6 @@ class RejectsWriter:
 ProgressCallback = Callable[[int, int], None]
 
 
-#: Files above this size are normalised in a second process while the first one stores.
-BACKGROUND_PREPARATION_BYTES = 256 * 1024
-
-
 def import_customers(
     database: Database,
     path: Path,
@@ -135,15 +128,13 @@ def import_customers(
     batch in flight and running the same file again completes it without duplicating anything.
 
     Normalising a record costs about as much as storing it, so on a big file the next batches are
-    normalised in a worker process while this one stores: batches are still stored one after the
-    other, in file order, and the result is the same as without the worker.
+    normalised in a worker process while this one stores (:mod:`parcours.pipeline`): batches are
+    still stored one after the other, in file order, and the result is the same as without it.
     """
     summary = ImportSummary()
     first_line_of: dict[str, int] = {}
     if prepare_in_background is None:
-        prepare_in_background = (os.cpu_count() or 1) > 1 and (
-            path.stat().st_size >= BACKGROUND_PREPARATION_BYTES
-        )
+        prepare_in_background = worth_a_worker(path.stat().st_size)
     with FileReader(path, mapping, file_format) as reader:
         rows = iter(reader)
         first = next(
@@ -190,18 +181,6 @@ def import_customers(
     return summary
 
 
-def _die_with_parent() -> None:
-    """In the worker: exit as soon as the importing process is gone (even after ``kill -9``)."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.2)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
-
-
 class _Pipeline:
     """Prepares batches (here or in a worker process) and stores them in order."""
 
@@ -219,16 +198,10 @@ class _Pipeline:
         self.database = database
         self.summary = summary
         self.rejects = rejects
-        self.region = region
         self.trust = trust
-        self.executor: Executor | None = (
-            ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
-            )
-            if in_background
-            else None
+        self.batches: PreparingPipeline[list[IncomingRecord], PreparedBatch] = PreparingPipeline(
+            partial(prepare_batch, region=region), self._store, in_background=in_background
         )
-        self.in_flight: deque[tuple[Future[PreparedBatch], list[RowError]]] = deque()
         self.errors: list[RowError] = []
 
     def row_error(self, error: RowError) -> None:
@@ -237,30 +210,17 @@ class _Pipeline:
 
     def submit(self, batch: list[IncomingRecord]) -> None:
         errors, self.errors = self.errors, []
-        if self.executor is None:
-            self._store(prepare_batch(batch, region=self.region), errors)
-            return
-        self.in_flight.append(
-            (self.executor.submit(prepare_batch, batch, region=self.region), errors)
-        )
-        if len(self.in_flight) > 2:
-            self._store_oldest()
+        self.batches.submit(batch, errors)
 
     def drain(self) -> None:
-        while self.in_flight:
-            self._store_oldest()
+        self.batches.drain()
         for error in self.errors:
             self.rejects.row_error(error)
         self.errors = []
         self.rejects.flush()
 
     def close(self) -> None:
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
-
-    def _store_oldest(self) -> None:
-        future, errors = self.in_flight.popleft()
-        self._store(future.result(), errors)
+        self.batches.close()
 
     def _store(self, prepared: PreparedBatch, errors: list[RowError]) -> None:
         with self.database.transaction(write=True) as session:

@@ -6,8 +6,9 @@ that shape; identifiers go in columns named after their kind (``email``, ``cooki
 ``identifiers.<kind>``, and ``payload.<name>`` columns (and any other column) go into the payload.
 
 Each batch is one transaction: a crash loses at most the batch in flight, and running the import
-again records what is missing and leaves the rest "unchanged". Rejected lines go to
-``FILE.rejects.csv`` (line, external id, field, reason).
+again records what is missing and leaves the rest "unchanged". On a big file the next batches are
+checked and normalised in a worker process while this one stores (:mod:`parcours.pipeline`).
+Rejected lines go to ``FILE.rejects.csv`` (line, external id, field, reason).
 """
 
 from __future__ import annotations
@@ -17,14 +18,21 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from parcours.customers.reader import ImportFileError, LineDecoder, detect_format
 from parcours.customers.reader import _delimiter as delimiter_of
 from parcours.db import Database
-from parcours.interactions.ingest import InteractionOutcome, record_interactions
+from parcours.interactions.ingest import (
+    InteractionOutcome,
+    PreparedInteractions,
+    prepare_interactions,
+    store_interactions,
+)
 from parcours.interactions.records import ANONYMOUS_KINDS, KNOWN_KEYS, STRONG_KINDS
+from parcours.pipeline import PreparingPipeline, worth_a_worker
 
 BATCH_SIZE = 5000
 REJECT_COLUMNS = ("line", "external_id", "field", "reason")
@@ -141,14 +149,15 @@ def import_interactions(
     region: str = "FR",
     batch_size: int = BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    in_background: bool | None = None,
 ) -> InteractionImportSummary:
     """Import a file of interactions; see the module docstring."""
     if not source.strip():
         raise ImportFileError("--source must name the system the file comes from")
     summary = InteractionImportSummary()
     rejects = path.with_name(path.name + ".rejects.csv")
-    partial = rejects.with_name(rejects.name + ".partial")
-    with path.open("rb") as handle, partial.open("w", newline="", encoding="utf-8") as out:
+    unfinished = rejects.with_name(rejects.name + ".partial")
+    with path.open("rb") as handle, unfinished.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(REJECT_COLUMNS)
         rejected_rows = 0
@@ -157,19 +166,17 @@ def import_interactions(
         total = path.stat().st_size
         batch: list[tuple[int, str, dict[str, Any]]] = []
 
-        def flush() -> None:
+        def store(prepared: PreparedInteractions, _context: object) -> None:
             nonlocal rejected_rows
-            if batch:
-                with database.transaction(write=True) as session:
-                    outcomes = record_interactions(session, batch, region=region)
-                for outcome in outcomes:
-                    summary.count(outcome)
-                    if outcome.status == "rejected":
-                        pending.append(
-                            (outcome.line, outcome.external_id, outcome.field or "",
-                             outcome.reason or "")
-                        )  # fmt: skip
-                batch.clear()
+            with database.transaction(write=True) as session:
+                outcomes = store_interactions(session, prepared)
+            for outcome in outcomes:
+                summary.count(outcome)
+                if outcome.status == "rejected":
+                    pending.append(
+                        (outcome.line, outcome.external_id, outcome.field or "",
+                         outcome.reason or "")
+                    )  # fmt: skip
             pending.sort()
             writer.writerows(pending)
             rejected_rows += len(pending)
@@ -177,21 +184,35 @@ def import_interactions(
             if progress:
                 progress(decoder.bytes_read, total)
 
-        for entry in read_items(path, decoder):
-            summary.read += 1
-            if isinstance(entry, _Bad):
-                summary.rejected += 1
-                pending.append((entry.line, "", "", entry.reason))
-                continue
-            batch.append((entry[0], source, entry[1]))
-            if len(batch) >= batch_size:
-                flush()
-        flush()
+        pipeline: PreparingPipeline[list[tuple[int, str, dict[str, Any]]], PreparedInteractions]
+        pipeline = PreparingPipeline(
+            partial(prepare_interactions, region=region),
+            store,
+            in_background=worth_a_worker(total) if in_background is None else in_background,
+        )
+        try:
+            for entry in read_items(path, decoder):
+                summary.read += 1
+                if isinstance(entry, _Bad):
+                    summary.rejected += 1
+                    pending.append((entry.line, "", "", entry.reason))
+                    continue
+                batch.append((entry[0], source, entry[1]))
+                if len(batch) >= batch_size:
+                    pipeline.submit(batch)
+                    batch = []
+            if batch:
+                pipeline.submit(batch)
+            pipeline.drain()
+            if pending:
+                store(PreparedInteractions([], []), None)
+        finally:
+            pipeline.close()
         summary.windows_1252_lines = decoder.fallback_lines
     if rejected_rows:
-        os.replace(partial, rejects)
+        os.replace(unfinished, rejects)
         summary.rejects_path = rejects
     else:
-        partial.unlink()
+        unfinished.unlink()
         rejects.unlink(missing_ok=True)
     return summary

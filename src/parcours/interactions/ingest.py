@@ -82,13 +82,19 @@ class BatchResult:
         return sum(1 for outcome in self.outcomes if outcome.status == status)
 
 
-def record_interactions(
-    session: Session,
-    items: Sequence[tuple[int, str, Mapping[str, Any]]],
-    *,
-    region: str = "FR",
-) -> list[InteractionOutcome]:
-    """Store ``(line, source, item)`` triples; one outcome per item, in order."""
+@dataclass
+class PreparedInteractions:
+    """A batch checked and normalised (no database needed: done in a worker process for big
+    files), ready for :func:`store_interactions`."""
+
+    outcomes: list[InteractionOutcome]
+    valid: list[_Item]
+
+
+def prepare_interactions(
+    items: Sequence[tuple[int, str, Mapping[str, Any]]], *, region: str = "FR"
+) -> PreparedInteractions:
+    """Check and normalise ``(line, source, item)`` triples; bad ones get their outcome now."""
     outcomes: list[InteractionOutcome] = []
     valid: list[_Item] = []
     seen: dict[tuple[str, str], int] = {}
@@ -112,9 +118,28 @@ def record_interactions(
         seen[key] = line
         outcome.external_id = interaction.external_id
         valid.append(_Item(outcome, interaction))
-    if valid:
-        _store(session, valid)
-    return outcomes
+    return PreparedInteractions(outcomes, valid)
+
+
+def store_interactions(
+    session: Session, prepared: PreparedInteractions
+) -> list[InteractionOutcome]:
+    """Store a prepared batch in the session's transaction; one outcome per item, in order."""
+    # Each valid item holds its own outcome object (pickling from a worker process keeps that).
+    if prepared.valid:
+        _store(session, prepared.valid)
+    return prepared.outcomes
+
+
+def record_interactions(
+    session: Session,
+    items: Sequence[tuple[int, str, Mapping[str, Any]]],
+    *,
+    region: str = "FR",
+) -> list[InteractionOutcome]:
+    """Check, normalise and store ``(line, source, item)`` triples in the session's transaction;
+    one outcome per item, in order."""
+    return store_interactions(session, prepare_interactions(items, region=region))
 
 
 def _existing(session: Session, items: Sequence[_Item]) -> None:

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, delete, insert, or_, select
+from sqlalchemy import and_, case, delete, func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from parcours.customers import storage
@@ -42,6 +42,10 @@ ONLINE_RULES = tuple(
     }
 )
 MAX_CANDIDATES = 200
+#: Each stored rule's block limit (``BlockingRule.max_block``), as a SQL expression on the rule.
+_BLOCK_LIMIT = case(
+    {rule.name: rule.max_block for rule in ONLINE_RULES}, value=MatchKey.rule, else_=0
+)
 
 
 def keys_of(fields: Sequence[Mapping[str, Any]]) -> list[list[tuple[str, str]]]:
@@ -153,14 +157,23 @@ def best_matches(
         chunk_by_rule: dict[str, list[str]] = defaultdict(list)
         for rule, key in chunk:
             chunk_by_rule[rule].append(key)
+        wanted_here = or_(
+            *(
+                and_(MatchKey.rule == rule, MatchKey.key.in_(keys))
+                for rule, keys in chunk_by_rule.items()
+            )
+        )
+        # Keys held by more records than the rule's block limit are skipped, as in the batch
+        # path (counted on the index, without fetching their thousands of holders).
+        small_blocks = (
+            select(MatchKey.rule, MatchKey.key)
+            .where(wanted_here)
+            .group_by(MatchKey.rule, MatchKey.key)
+            .having(func.count() <= _BLOCK_LIMIT)
+        )
         for record_id, rule, key in session.execute(
             select(MatchKey.source_record_id, MatchKey.rule, MatchKey.key).where(
-                or_(
-                    *(
-                        and_(MatchKey.rule == rule, MatchKey.key.in_(keys))
-                        for rule, keys in chunk_by_rule.items()
-                    )
-                )
+                wanted_here, tuple_(MatchKey.rule, MatchKey.key).in_(small_blocks)
             )
         ):
             holders[(rule, key)].append(record_id)

@@ -26,6 +26,17 @@ class Interaction(Base):
         UniqueConstraint("source", "external_id"),
         Index("ix_interactions_customer_occurred", "customer_id", "occurred_at"),
         Index("ix_interactions_occurred", "occurred_at"),
+        # Covers the contact statistics (group by channel, nature, direction over a period):
+        # 1.05 s → 0.37 s on a million interactions (bench/contact_stats.py).
+        Index(
+            "ix_interactions_statistics",
+            "channel",
+            "nature",
+            "direction",
+            "occurred_at",
+            "cost",
+            "amount",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -172,3 +172,7 @@ def contact_statistics(
     _check_period(since, until)
     figures = statistics.overall_statistics(session, since=since, until=until)
     return ContactStatisticsOut.model_validate(figures, from_attributes=True)
+
+
+def interactions_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Interaction)) or 0

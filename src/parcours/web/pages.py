@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 import parcours
 from parcours.customers.services import base_overview
 from parcours.deps import SessionDep
+from parcours.interactions.services import interactions_count
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -23,6 +24,7 @@ TEXTS = {
         "tagline": "Un client, un fil, tous les canaux.",
         "customers": "clients",
         "records": "fiches source",
+        "interactions": "interactions",
         "by_source": "Fiches par source",
         "source": "source",
         "api": "API JSON et sa documentation",
@@ -34,6 +36,7 @@ TEXTS = {
         "tagline": "One customer, one thread, every channel.",
         "customers": "customers",
         "records": "source records",
+        "interactions": "interactions",
         "by_source": "Records by source",
         "source": "source",
         "api": "JSON API and its documentation",
@@ -63,6 +66,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
             "language": language,
             "other": "en" if language == "fr" else "fr",
             "overview": base_overview(session),
+            "interactions": interactions_count(session),
             "version": parcours.__version__,
         },
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from parcours.config import Settings, get_settings
 from parcours.customers.ingest import MatchSettings
@@ -13,6 +15,19 @@ from parcours.db import Database, DatabaseMissingError, ensure_database_ready
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def import_progress(file: Path) -> Progress:
+    """The progress bar of a file import: bytes read, time left (hidden when not a terminal)."""
+    return Progress(
+        TextColumn(f"Importing {file.name}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -9,10 +9,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from parcours.cli_support import console, fail, match_settings, open_database, settings
+from parcours.cli_support import (
+    console,
+    fail,
+    import_progress,
+    match_settings,
+    open_database,
+    settings,
+)
 from parcours.customers import services
 from parcours.customers.imports import ImportSummary, import_customers
 from parcours.customers.reader import ColumnMapping, ImportFileError, detect_format
@@ -43,15 +49,7 @@ def import_customers_command(
     config = settings()
     database = open_database()
     chosen = detect_format(file) if file_format is None else file_format
-    progress = Progress(
-        TextColumn(f"Importing {file.name}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+    progress = import_progress(file)
     with progress:
         task = progress.add_task("import", total=file.stat().st_size)
         try:

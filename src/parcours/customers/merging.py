@@ -47,6 +47,20 @@ def _live_customers(session: Session, customer_ids: Sequence[int]) -> list[Custo
     return [found[customer_id] for customer_id in customer_ids]
 
 
+def current_customer(session: Session, customer_id: int) -> int:
+    """The customer that holds ``customer_id``'s records now (itself unless merged)."""
+    seen = set()
+    while customer_id not in seen:
+        seen.add(customer_id)
+        merged_into = session.scalar(
+            select(Customer.merged_into_id).where(Customer.id == customer_id)
+        )
+        if merged_into is None:
+            return customer_id
+        customer_id = merged_into
+    return customer_id
+
+
 def records_of(session: Session, customer_ids: Sequence[int]) -> dict[int, list[int]]:
     """Source record ids of each customer."""
     records: dict[int, list[int]] = {customer_id: [] for customer_id in customer_ids}

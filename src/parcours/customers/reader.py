@@ -104,6 +104,44 @@ def _delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
+def read_csv_header(lines: Iterator[str], path: Path) -> tuple[str, list[str]]:
+    """The delimiter and the column names of a CSV file's first line."""
+    header_line = next(lines, None)
+    if header_line is None or not header_line.strip():
+        raise ImportFileError(f"{path} is empty: a CSV file starts with a header line")
+    delimiter = _delimiter(header_line)
+    return delimiter, [
+        name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))
+    ]
+
+
+def csv_records(
+    lines: Iterator[str], delimiter: str, width: int
+) -> Iterator[tuple[int, list[str], str | None]]:
+    """Each record after the header: the line it starts on, its values, and why it cannot be
+    read (``None`` when it can). Blank records are skipped; a record spanning several lines
+    (a quoted line break) is numbered by its first line."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    previous_end = 1
+    while True:
+        start = previous_end + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            previous_end = reader.line_num + 1
+            yield start, [], f"unreadable CSV line: {error}"
+            continue
+        previous_end = reader.line_num + 1
+        if not values or all(not value.strip() for value in values):
+            continue
+        if len(values) != width:
+            yield start, values, f"expected {width} fields, found {len(values)}"
+            continue
+        yield start, values, None
+
+
 class FileReader:
     """Iterates over a customer file, yielding a :class:`Row` or a :class:`RowError` per record."""
 
@@ -158,11 +196,7 @@ class FileReader:
 
     def _csv(self) -> Iterator[Row | RowError]:
         lines = iter(self.decoder)
-        header_line = next(lines, None)
-        if header_line is None or not header_line.strip():
-            raise ImportFileError(f"{self.path} is empty: a CSV file starts with a header line")
-        delimiter = _delimiter(header_line)
-        header = [name.strip() for name in next(csv.reader([header_line], delimiter=delimiter))]
+        delimiter, header = read_csv_header(lines, self.path)
         duplicates = sorted({name for name in header if header.count(name) > 1})
         if duplicates:
             raise ImportFileError(f"duplicate columns in the header: {', '.join(duplicates)}")
@@ -174,35 +208,15 @@ class FileReader:
         unknown = sorted(set(self.mapping.explicit) - set(header))
         if unknown:
             raise ImportFileError(f"--map names columns not in the header: {', '.join(unknown)}")
-        reader = csv.reader(lines, delimiter=delimiter)
-        previous_end = 1
-        while True:
-            start = previous_end + 1
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as error:
-                previous_end = reader.line_num + 1
-                yield RowError(start, "", "", "", f"unreadable CSV line: {error}")
+        for start, values, problem in csv_records(lines, delimiter, len(header)):
+            if problem is None:
+                yield self._split(start, dict(zip(header, values, strict=True)))
                 continue
-            previous_end = reader.line_num + 1
-            if not values or all(not value.strip() for value in values):
-                continue
-            if len(values) != len(header):
-                external_id = ""
-                index = header.index(self.mapping.id_column)
-                if index < len(values):
-                    external_id = values[index].strip()
-                yield RowError(
-                    start,
-                    external_id,
-                    "",
-                    "",
-                    f"expected {len(header)} fields, found {len(values)}",
-                )
-                continue
-            yield self._split(start, dict(zip(header, values, strict=True)))
+            external_id = ""
+            index = header.index(self.mapping.id_column)
+            if index < len(values):
+                external_id = values[index].strip()
+            yield RowError(start, external_id, "", "", problem)
 
     def _jsonl(self) -> Iterator[Row | RowError]:
         for line_number, text in enumerate(self.decoder, start=1):

@@ -27,10 +27,14 @@ from parcours.customers.matching.model import MatchModel, train
 from parcours.customers.matching.policy import DEFAULT_CONFLICTS
 from parcours.customers.matching.scoring import ScoredPairs, explain, score_pairs
 from parcours.customers.matching.table import MatchTable
-from parcours.customers.merging import MergeError, mark_different, merge_customers
+from parcours.customers.merging import (
+    MergeError,
+    current_customer,
+    mark_different,
+    merge_customers,
+)
 from parcours.customers.models import (
     CannotLink,
-    Customer,
     MatchModelVersion,
     MatchReview,
     SourceRecord,
@@ -317,26 +321,13 @@ def _pending(session: Session, review_id: int) -> MatchReview:
     return review
 
 
-def _current(session: Session, customer_id: int) -> int:
-    """The customer that holds ``customer_id``'s records now (following merges)."""
-    seen = set()
-    while customer_id not in seen:
-        seen.add(customer_id)
-        merged_into = session.scalar(
-            select(Customer.merged_into_id).where(Customer.id == customer_id)
-        )
-        if merged_into is None:
-            return customer_id
-        customer_id = merged_into
-    return customer_id
-
-
 def accept_review(
     session: Session, review_id: int, *, decided_by: str, trust: Mapping[str, int] | None = None
 ) -> int:
     """Merge the two customers of a review; returns the merge id."""
     review = _pending(session, review_id)
-    a, b = _current(session, review.customer_a_id), _current(session, review.customer_b_id)
+    a = current_customer(session, review.customer_a_id)
+    b = current_customer(session, review.customer_b_id)
     if a == b:
         raise ReviewError(
             f"customers {review.customer_a_id} and {review.customer_b_id} are already one"
@@ -360,7 +351,8 @@ def accept_review(
 def reject_review(session: Session, review_id: int, *, decided_by: str) -> None:
     """The two are different people: remember it so that no later matching joins them."""
     review = _pending(session, review_id)
-    a, b = _current(session, review.customer_a_id), _current(session, review.customer_b_id)
+    a = current_customer(session, review.customer_a_id)
+    b = current_customer(session, review.customer_b_id)
     if a != b:
         mark_different(session, a, b, decided_by=decided_by)
     review.status, review.decided_by, review.decided_at = "rejected", decided_by, utcnow()

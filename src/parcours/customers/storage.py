@@ -97,6 +97,13 @@ def identifier_row(
     }
 
 
+def next_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``table``, after the current maximum: on SQLite, inside the
+    write transaction (a single writer), so that bulk inserts know their ids in order."""
+    start = session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
+    return list(range(start + 1, start + 1 + count))
+
+
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> list[int]:
     """Insert rows in bulk and return their ids, in order.
 
@@ -107,8 +114,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> l
     if not rows:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        start = session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0
-        ids = list(range(start + 1, start + 1 + len(rows)))
+        ids = next_ids(session, table, len(rows))
         session.execute(
             insert(table), [{**row, "id": id_} for row, id_ in zip(rows, ids, strict=True)]
         )

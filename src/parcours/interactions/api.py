@@ -100,15 +100,11 @@ def get_timeline(
             language=language,
         )  # fmt: skip
     except services.TimelineError as error:
-        code = (
-            status.HTTP_404_NOT_FOUND
-            if isinstance(error, services.UnknownCustomer)
-            else status.HTTP_422_UNPROCESSABLE_CONTENT
-        )
-        raise HTTPException(code, str(error)) from None
+        raise _http_error(error) from None
 
 
-def _statistics_error(error: services.TimelineError) -> HTTPException:
+def _http_error(error: services.TimelineError) -> HTTPException:
+    """An unknown (or merged) customer is a 404; a bad filter or period a 422."""
     code = (
         status.HTTP_404_NOT_FOUND
         if isinstance(error, services.UnknownCustomer)
@@ -128,7 +124,7 @@ def get_customer_contact_statistics(
     try:
         return services.customer_contact_statistics(session, customer_id, since=since, until=until)
     except services.TimelineError as error:
-        raise _statistics_error(error) from None
+        raise _http_error(error) from None
 
 
 @router.get("/interactions/statistics", response_model=ContactStatisticsOut)
@@ -141,7 +137,7 @@ def get_contact_statistics(
     try:
         return services.contact_statistics(session, since=since, until=until)
     except services.TimelineError as error:
-        raise _statistics_error(error) from None
+        raise _http_error(error) from None
 
 
 def _known(session: ApiSessionDep, customer_id: int) -> int:

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import select
 
-from parcours.cli_support import console, fail, open_database, settings
+from parcours.cli_support import console, fail, import_progress, open_database, settings
 from parcours.customers.reader import ImportFileError
 from parcours.interactions import clientbook, services
 from parcours.interactions.attribution import reattribute
@@ -29,15 +28,7 @@ def import_interactions_command(
 ) -> None:
     """Import interactions from a JSONL or CSV file (idempotent: re-running changes nothing)."""
     database = open_database()
-    progress = Progress(
-        TextColumn(f"Importing {file.name}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+    progress = import_progress(file)
     with progress:
         task = progress.add_task("import", total=file.stat().st_size)
         try:

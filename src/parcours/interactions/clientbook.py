@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from parcours.customers.merging import current_customer
 from parcours.customers.models import Customer
 from parcours.interactions.models import CustomerNote, Follow, Interaction
 
@@ -33,19 +34,6 @@ def merged_family(session: Session, customer_id: int) -> list[int]:
         ]
         family.update(frontier)
     return sorted(family)
-
-
-def live_customer_of(session: Session, customer_id: int) -> int:
-    """The live customer holding ``customer_id`` now (itself unless merged)."""
-    seen: set[int] = set()
-    current = customer_id
-    while current not in seen:
-        seen.add(current)
-        merged_into = session.scalar(select(Customer.merged_into_id).where(Customer.id == current))
-        if merged_into is None:
-            return current
-        current = merged_into
-    return current
 
 
 def add_note(session: Session, customer_id: int, author: str, body: str) -> CustomerNote:
@@ -101,7 +89,7 @@ def unfollow(session: Session, follower: str, customer_id: int) -> bool:
 def followed(session: Session, follower: str) -> list[int]:
     """The live customers the user follows (a followed customer since merged: its new one)."""
     ids = session.scalars(select(Follow.customer_id).where(Follow.follower == follower))
-    return sorted({live_customer_of(session, customer_id) for customer_id in ids})
+    return sorted({current_customer(session, customer_id) for customer_id in ids})
 
 
 def feed(session: Session, follower: str, *, limit: int = 50, offset: int = 0) -> list[Interaction]:

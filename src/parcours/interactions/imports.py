@@ -22,8 +22,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from parcours.customers.reader import ImportFileError, LineDecoder, detect_format
-from parcours.customers.reader import _delimiter as delimiter_of
+from parcours.customers.reader import (
+    ImportFileError,
+    LineDecoder,
+    csv_records,
+    detect_format,
+    read_csv_header,
+)
 from parcours.db import Database
 from parcours.interactions.ingest import (
     InteractionOutcome,
@@ -111,32 +116,14 @@ def read_items(path: Path, decoder: LineDecoder) -> Iterator[tuple[int, dict[str
             yield line, item
         return
     lines = iter(decoder)
-    header_line = next(lines, None)
-    if header_line is None or not header_line.strip():
-        raise ImportFileError(f"{path} is empty: a CSV file starts with a header line")
-    separator = delimiter_of(header_line)
-    header = [name.strip() for name in next(csv.reader([header_line], delimiter=separator))]
+    separator, header = read_csv_header(lines, path)
     if "external_id" not in header:
         raise ImportFileError(
             f"the column 'external_id' is not in the header (columns: {', '.join(header)})"
         )
-    reader = csv.reader(lines, delimiter=separator)
-    previous_end = 1
-    while True:
-        start = previous_end + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            previous_end = reader.line_num + 1
-            yield _Bad(start, f"unreadable CSV line: {error}")
-            continue
-        previous_end = reader.line_num + 1
-        if not values or all(not value.strip() for value in values):
-            continue
-        if len(values) != len(header):
-            yield _Bad(start, f"expected {len(header)} fields, found {len(values)}")
+    for start, values, problem in csv_records(lines, separator, len(header)):
+        if problem is not None:
+            yield _Bad(start, problem)
             continue
         yield start, csv_item(dict(zip(header, values, strict=True)))
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from parcours import events
 from parcours.customers.profiles import chunks
-from parcours.customers.storage import insert_converted, insert_rows, insert_tuples
+from parcours.customers.storage import insert_converted, insert_rows, insert_tuples, next_ids
 from parcours.db import utcnow
 from parcours.interactions.attribution import (
     carrying,
@@ -244,8 +244,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> list[int]:
         return []
     if session.get_bind().dialect.name != "sqlite":
         return insert_rows(session, INTERACTIONS, rows)
-    start = session.scalar(select(func.coalesce(func.max(Interaction.id), 0))) or 0
-    ids = list(range(start + 1, start + 1 + len(rows)))
+    ids = next_ids(session, INTERACTIONS, len(rows))
     columns = ("id", *rows[0])
     insert_converted(
         session,

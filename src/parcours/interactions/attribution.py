@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
 
 from parcours.customers.models import Customer, Identifier
 from parcours.customers.profiles import chunks
 from parcours.events import Event
-from parcours.interactions.models import Interaction, InteractionIdentifier
+from parcours.interactions.models import INTERACTIONS, Interaction, InteractionIdentifier
 from parcours.interactions.records import ANONYMOUS_KINDS, STRONG_KINDS
 
 _ORDER = {kind: rank for rank, kind in enumerate(STRONG_KINDS + ANONYMOUS_KINDS)}
@@ -162,16 +162,24 @@ def reattribute(session: Session, interaction_ids: Iterable[int]) -> int:
             == strong
         ]
         owners = owners_of(session, (pair for i in group for pair in identifiers.get(i, ())))
-        for interaction_id in group:
-            customer = choose_customer(identifiers.get(interaction_id, []), owners)
-            if customer != current[interaction_id]:
-                session.execute(
-                    update(Interaction)
-                    .where(Interaction.id == interaction_id)
-                    .values(customer_id=customer)
-                )
-                changed += 1
+        changes = [
+            {"interaction": interaction_id, "customer": customer}
+            for interaction_id in group
+            if (customer := choose_customer(identifiers.get(interaction_id, []), owners))
+            != current[interaction_id]
+        ]
+        if changes:
+            # One statement for the whole group (a stitched cookie can carry thousands).
+            session.execute(_REATTRIBUTE, changes)
+        changed += len(changes)
     return changed
+
+
+_REATTRIBUTE = (
+    update(INTERACTIONS)
+    .where(INTERACTIONS.c.id == bindparam("interaction"))
+    .values(customer_id=bindparam("customer"))
+)
 
 
 def carrying(session: Session, identifiers: Iterable[tuple[str, str]]) -> set[int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session, aliased
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from parcours.customers.models import Customer, Identifier
 from parcours.customers.profiles import chunks
 from parcours.events import Event
+from parcours.interactions import summaries
 from parcours.interactions.models import INTERACTIONS, Interaction, InteractionIdentifier
 from parcours.interactions.records import ANONYMOUS_KINDS, STRONG_KINDS
 
@@ -138,11 +140,15 @@ def reattribute(session: Session, interaction_ids: Iterable[int]) -> int:
         return 0
     identifiers: dict[int, list[tuple[str, str]]] = defaultdict(list)
     current: dict[int, int | None] = {}
+    moments: dict[int, datetime] = {}
     for chunk in chunks(ids):
-        for interaction_id, customer_id in session.execute(
-            select(Interaction.id, Interaction.customer_id).where(Interaction.id.in_(chunk))
+        for interaction_id, customer_id, occurred_at in session.execute(
+            select(Interaction.id, Interaction.customer_id, Interaction.occurred_at).where(
+                Interaction.id.in_(chunk)
+            )
         ):
             current[interaction_id] = customer_id
+            moments[interaction_id] = occurred_at
         for interaction_id, kind, value in session.execute(
             select(
                 InteractionIdentifier.interaction_id,
@@ -154,6 +160,7 @@ def reattribute(session: Session, interaction_ids: Iterable[int]) -> int:
     # Interactions with a strong identifier first: they are what ties an anonymous identifier
     # to a customer for the others.
     changed = 0
+    tally = summaries.Tally()
     for strong in (True, False):
         group = [
             interaction_id
@@ -171,7 +178,12 @@ def reattribute(session: Session, interaction_ids: Iterable[int]) -> int:
         if changes:
             # One statement for the whole group (a stitched cookie can carry thousands).
             session.execute(_REATTRIBUTE, changes)
+            for change in changes:
+                moved = change["interaction"]
+                assert moved is not None
+                tally.move(moments[moved], current[moved], change["customer"])
         changed += len(changes)
+    summaries.apply(session, tally)
     return changed
 
 

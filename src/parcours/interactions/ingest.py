@@ -27,6 +27,7 @@ from parcours import events
 from parcours.customers.profiles import chunks
 from parcours.customers.storage import insert_converted, insert_rows, insert_tuples, next_ids
 from parcours.db import utcnow
+from parcours.interactions import summaries
 from parcours.interactions.attribution import (
     carrying,
     choose_customer,
@@ -278,15 +279,21 @@ def _store(session: Session, items: list[_Item]) -> None:
     purchases = _last_purchases(session, work)
     for item in work:
         item.phase = _phase(item, purchases)
-    ids = _insert(session, [_row(item, now) for item in fresh])
-    for item, interaction_id in zip(fresh, ids, strict=True):
+    tally = summaries.Tally()
+    rows = [_row(item, now) for item in fresh]
+    ids = _insert(session, rows)
+    for item, interaction_id, row in zip(fresh, ids, rows, strict=True):
         item.outcome.status, item.outcome.interaction_id = "recorded", interaction_id
+        tally.count(row)
+    summaries.count_stored(
+        session, [item.existing[0] for item in changed if item.existing], tally, -1
+    )
     for item in changed:
         assert item.existing is not None
         interaction_id = item.existing[0]
-        session.execute(
-            update(Interaction).where(Interaction.id == interaction_id).values(_row(item, now))
-        )
+        row = _row(item, now)
+        tally.count(row)
+        session.execute(update(Interaction).where(Interaction.id == interaction_id).values(row))
         session.execute(
             delete(InteractionIdentifier).where(
                 InteractionIdentifier.interaction_id == interaction_id
@@ -304,6 +311,7 @@ def _store(session: Session, items: list[_Item]) -> None:
             for kind, value in item.interaction.identifiers
         ],
     )
+    summaries.apply(session, tally)
     _link_anonymous(session, work)
     for item in work:
         item.outcome.customer_id = item.customer_id

@@ -9,11 +9,11 @@ customer's source records without ever losing the anonymous event.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Table, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcours.customers.models import BigId
@@ -25,18 +25,9 @@ class Interaction(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_interactions_customer_occurred", "customer_id", "occurred_at"),
-        Index("ix_interactions_occurred", "occurred_at"),
-        # Covers the contact statistics (group by channel, nature, direction over a period):
-        # 1.05 s → 0.37 s on a million interactions (bench/contact_stats.py).
-        Index(
-            "ix_interactions_statistics",
-            "channel",
-            "nature",
-            "direction",
-            "occurred_at",
-            "cost",
-            "amount",
-        ),
+        # The customer too: the ragged ends of a statistics period count contacts per customer
+        # from this index alone.
+        Index("ix_interactions_occurred_customer", "occurred_at", "customer_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -111,3 +102,39 @@ class Follow(Base):
     follower: Mapped[str] = mapped_column(String(120), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactDay(Base):
+    """Contacts of one day (UTC) on one channel, by nature and direction: the overall contact
+    statistics read these instead of every interaction (10M interactions are ~35,000 rows).
+
+    Kept by :mod:`parcours.interactions.summaries` in the transaction that changes the
+    interactions. Cost and amount are integers of their smallest unit (ten-thousandths, cents) so
+    that sums stay exact on SQLite too."""
+
+    __tablename__ = "contact_days"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nature: Mapped[str] = mapped_column(String(16), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(8), primary_key=True)
+    contacts: Mapped[int] = mapped_column(BigInteger)
+    cost_units: Mapped[int] = mapped_column(BigInteger)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class CustomerContactMonth(Base):
+    """How many contacts a customer had in a month (UTC): contacts per customer over a period
+    without reading every interaction."""
+
+    __tablename__ = "customer_contact_months"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    contacts: Mapped[int] = mapped_column(BigInteger)
+
+
+CONTACT_DAYS: Table = ContactDay.__table__  # type: ignore[assignment]
+CUSTOMER_CONTACT_MONTHS: Table = CustomerContactMonth.__table__  # type: ignore[assignment]

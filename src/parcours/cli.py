@@ -8,6 +8,7 @@ import typer
 
 from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
+from parcours.cases.cli import cases_app
 from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers.cli import (
     customers_app,
@@ -63,6 +64,7 @@ customers_app.command("notes")(notes_command)
 customers_app.command("follow")(follow_command)
 app.command("feed")(feed_command)
 app.add_typer(interactions_app, name="interactions")
+app.add_typer(cases_app, name="cases")
 export_app.command("source-links")(export_source_links_command)
 
 

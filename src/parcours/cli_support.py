@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -33,6 +34,19 @@ def import_progress(file: Path) -> Progress:
 def fail(message: str, code: int = 2) -> NoReturn:
     errors.print(f"[bold red]Error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def parse_moment(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 date and time with its offset, from a command-line option."""
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"{option} expects an ISO 8601 date and time with offset, got {text!r}")
+    if moment.tzinfo is None:
+        fail(f"{option} needs an offset (e.g. 2026-05-04T18:00:00+02:00), got {text!r}")
+    return moment
 
 
 def settings() -> Settings:

@@ -3,7 +3,6 @@ reattribute``."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +10,14 @@ import typer
 from rich.table import Table
 from sqlalchemy import select
 
-from parcours.cli_support import console, fail, import_progress, open_database, settings
+from parcours.cli_support import (
+    console,
+    fail,
+    import_progress,
+    open_database,
+    parse_moment,
+    settings,
+)
 from parcours.customers.reader import ImportFileError
 from parcours.interactions import clientbook, services
 from parcours.interactions.attribution import reattribute
@@ -66,15 +72,6 @@ def _print_summary(summary: InteractionImportSummary) -> None:
         console.print(f"Rejected lines: {summary.rejects_path}")
 
 
-def _moment(text: str | None, option: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"{option} expects an ISO 8601 date and time with offset, got {text!r}")
-
-
 def timeline_command(
     customer_id: int,
     channel: Annotated[
@@ -94,8 +91,8 @@ def timeline_command(
         tuple(channel or ()),
         tuple(phase or ()),
         tuple(type_ or ()),
-        _moment(since, "--since"),
-        _moment(until, "--until"),
+        parse_moment(since, "--since"),
+        parse_moment(until, "--until"),
     )
     database = open_database()
     with database.sessions() as session:
@@ -146,7 +143,7 @@ def stats_command(
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
 ) -> None:
     """Contacts by channel and nature, cost per channel, contacts per customer."""
-    start, end = _moment(since, "--since"), _moment(until, "--until")
+    start, end = parse_moment(since, "--since"), parse_moment(until, "--until")
     database = open_database()
     with database.sessions() as session:
         try:

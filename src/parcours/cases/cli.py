@@ -1,0 +1,181 @@
+"""``parcours cases …``: open, show, list, move along the workflow, note, attach."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from parcours.cases import services, workflow
+from parcours.cli_support import console, fail, open_database, parse_moment
+
+cases_app = typer.Typer(help="Requests across channels: quotes, complaints, after-sales…",
+                        no_args_is_help=True)  # fmt: skip
+Output = Annotated[str, typer.Option("--format", help="table or json")]
+Language = Annotated[str, typer.Option(help="fr or en")]
+
+
+@cases_app.command("open")
+def open_command(
+    type_: Annotated[str, typer.Option("--type", help=", ".join(workflow.TYPES))],
+    channel: Annotated[str, typer.Option(help="The channel it came in by (web, phone, store…)")],
+    subject: Annotated[str, typer.Option(help="What it is about")],
+    customer: Annotated[int | None, typer.Option(help="The customer's id")] = None,
+    priority: Annotated[str, typer.Option(help=", ".join(workflow.PRIORITIES))] = "normal",
+    due: Annotated[str | None, typer.Option(help="Due (ISO 8601 with offset)")] = None,
+    interaction: Annotated[int | None, typer.Option(help="The interaction that opened it")] = None,
+    by: Annotated[str, typer.Option(help="Who opens it")] = "cli",
+    output: Output = "table",
+) -> None:
+    """Open a case; prints its id and reference."""
+    database = open_database()
+    due_at = parse_moment(due, "--due")
+    try:
+        with database.transaction(write=True) as session:
+            case = services.open_case(
+                session, customer_id=customer, case_type=type_, channel=channel,
+                subject=subject, opened_by=by, priority=priority, due_at=due_at,
+                interaction_id=interaction,
+            )  # fmt: skip
+            shown = services.case_out(case)
+    except services.CaseError as error:
+        fail(str(error))
+    if output == "json":
+        print(shown.model_dump_json(indent=2))
+    else:
+        print(f"{shown.id} {shown.reference}")
+
+
+@cases_app.command("show")
+def show_command(
+    case: Annotated[str, typer.Argument(help="Id or reference (PAR-2026-000123)")],
+    output: Output = "table",
+    language: Language = "fr",
+) -> None:
+    """A case with its thread across channels, notes and history."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            detail = services.case_detail(session, services.find_case(session, case), language)
+        except services.CaseError as error:
+            fail(str(error), code=1)
+    if output == "json":
+        print(detail.model_dump_json(indent=2))
+        return
+    console.print(
+        f"[bold]{detail.reference}[/] {detail.subject} — {detail.type_label}, "
+        f"{detail.status_label}, {detail.priority}, customer {detail.customer_id or '—'}, "
+        f"opened on {detail.channel} by {detail.opened_by}"
+    )
+    table = Table(title="Thread")
+    for column in ("when", "what", "who", "details"):
+        table.add_column(column)
+    for line in detail.thread:
+        if line.interaction is not None:
+            item = line.interaction
+            what, who = f"{item.icon} {item.type_label}", item.direction
+            details = json.dumps(item.payload, ensure_ascii=False)[:80]
+        elif line.event is not None:
+            what, who = line.event, line.author or ""
+            details = json.dumps(line.details, ensure_ascii=False, default=str)[:80]
+        else:
+            what, who, details = "note", line.author or "", line.body or ""
+        table.add_row(line.at.isoformat(" ", "minutes"), what, who, details)
+    console.print(table)
+    if detail.proposed_interactions:
+        console.print(f"Proposed interactions: {detail.proposed_interactions}")
+
+
+@cases_app.command("list")
+def list_command(
+    status: Annotated[list[str] | None, typer.Option(help="Only this status (repeatable)")] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type", help="Only this type")] = None,
+    customer: Annotated[int | None, typer.Option(help="Only this customer's")] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+    page_size: Annotated[int, typer.Option(min=1, max=services.MAX_PAGE_SIZE)] = 50,
+    output: Output = "table",
+    language: Language = "fr",
+) -> None:
+    """Cases, most urgent first, then oldest first."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            found = services.list_cases(
+                session, statuses=status or (), types=type_ or (), customer_id=customer,
+                page=page, page_size=page_size,
+            )  # fmt: skip
+        except services.CaseError as error:
+            fail(str(error))
+        items = [services.case_out(case, language) for case in found.items]
+    if output == "json":
+        print(json.dumps({"total": found.total, "page": found.page, "page_size": found.page_size,
+                          "items": [item.model_dump(mode="json") for item in items]},
+                         ensure_ascii=False, indent=2))  # fmt: skip
+        return
+    table = Table(title=f"{found.total} case(s) — page {found.page}")
+    for column in ("id", "reference", "priority", "status", "type", "customer", "subject"):
+        table.add_column(column, no_wrap=column in ("id", "reference"))
+    for item in items:
+        table.add_row(str(item.id), item.reference, item.priority, item.status_label,
+                      item.type_label, str(item.customer_id or "—"), item.subject)  # fmt: skip
+    console.print(table)
+
+
+@cases_app.command("status")
+def status_command(
+    case: str,
+    status: Annotated[str, typer.Argument(help=", ".join(workflow.STATUSES))],
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the history)")] = None,
+    by: Annotated[str, typer.Option(help="Who moves it")] = "cli",
+) -> None:
+    """Move a case along its workflow."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            services.change_status(session, found, status, actor=by, reason=reason)
+            console.print(f"{found.reference}: {found.status}")
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+
+
+@cases_app.command("note")
+def note_command(
+    case: str,
+    body: Annotated[str, typer.Argument(help="The note (internal, never sent)")],
+    author: Annotated[str, typer.Option(help="Who writes it")] = "cli",
+) -> None:
+    """Add an internal note to a case."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            services.add_note(session, found, author=author, body=body)
+            console.print(f"{found.reference}: note added")
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+
+
+@cases_app.command("attach")
+def attach_command(
+    case: str,
+    interaction: Annotated[int, typer.Argument(help="The interaction's id")],
+    by: Annotated[str, typer.Option(help="Who attaches it")] = "cli",
+) -> None:
+    """Put an interaction (from any channel) in a case's thread."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            added = services.attach_interaction(session, found, interaction, actor=by)
+            console.print(f"{found.reference}: " + ("attached" if added else "already there"))
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))

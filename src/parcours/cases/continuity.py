@@ -1,0 +1,99 @@
+"""Continuity: a customer's message, on any channel, finds its way back to its case.
+
+* A message quoting a case reference (in ``case_ref``, or in its payload's ``subject``,
+  ``text``, ``body`` or ``message``: "Re: [PAR-2026-000123] Votre devis") joins that case's
+  thread; from the customer, it wakes a case waiting on them or resolved, and on a closed case
+  it opens a follow-up case (see :mod:`parcours.cases.workflow`).
+* A customer's message quoting no reference is *proposed* on each of their active cases it may
+  concern (the agent attaches it, or not): "same customer, open case of a related type".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcours.cases import workflow
+from parcours.cases.models import Case
+from parcours.cases.references import find_references
+from parcours.cases.services import (
+    SYSTEM,
+    attach_interaction,
+    change_status,
+    now_or_utcnow,
+    open_case,
+    record_event,
+)
+from parcours.customers.profiles import chunks
+from parcours.events import Event
+from parcours.interactions.models import Interaction
+
+#: Where a customer's message may quote a case reference, besides ``case_ref``.
+REFERENCE_FIELDS = ("subject", "text", "body", "message")
+
+
+def _quoted_references(interaction: Interaction) -> list[str]:
+    texts = [interaction.case_ref or ""]
+    texts += [str(interaction.payload.get(name) or "") for name in REFERENCE_FIELDS]
+    found: list[str] = []
+    for text in texts:
+        found += [reference for reference in find_references(text) if reference not in found]
+    return found
+
+
+def follow_message(session: Session, interaction: Interaction, now: datetime | None = None) -> None:
+    """Take one recorded interaction to its case: by a reference it quotes (the case wakes up if
+    it was waiting on the customer or resolved; a closed one gets a follow-up case), or, for a
+    customer's message quoting none, propose it on their active cases it may concern."""
+    now = now_or_utcnow(now)
+    from_customer = (
+        interaction.direction == "inbound" and interaction.type in workflow.CUSTOMER_MESSAGES
+    )
+    references = _quoted_references(interaction)
+    cases = session.scalars(select(Case).where(Case.reference.in_(references))).all()
+    for case in cases:
+        attach_interaction(session, case, interaction.id, actor=SYSTEM, how="reference", now=now)
+        if not from_customer:
+            continue
+        after = workflow.after_customer_message(case.status)
+        if after.status is not None:
+            change_status(session, case, after.status, actor=SYSTEM, now=now,
+                          reason=f"message from the customer ({interaction.channel})")  # fmt: skip
+        elif after.follow_up:
+            open_case(session, customer_id=case.customer_id, case_type=case.type,
+                      channel=interaction.channel, subject=case.subject, opened_by=SYSTEM,
+                      priority=case.priority, interaction_id=interaction.id,
+                      follows_case_id=case.id, now=now)  # fmt: skip
+    if cases or not from_customer or interaction.customer_id is None:
+        return
+    for case in session.scalars(
+        select(Case).where(
+            Case.customer_id == interaction.customer_id,
+            Case.status.in_(sorted(workflow.ACTIVE)),
+        )
+    ):
+        if workflow.may_concern(interaction.type, case.type):
+            record_event(session, case, SYSTEM, "proposed", now, interaction_id=interaction.id,
+                    channel=interaction.channel)  # fmt: skip
+
+
+def on_interaction_recorded(session: Session, event: Event) -> None:
+    """Subscriber of ``interaction.recorded``: only interactions that quote a reference or are a
+    customer's message are read (an import of page views costs one indexed query a batch)."""
+    ids = [int(i) for i in event.payload.get("interaction_ids", ())]
+    if not ids or session.scalar(select(Case.id).limit(1)) is None:
+        return
+    for chunk in chunks(sorted(ids)):
+        for interaction in session.scalars(
+            select(Interaction).where(
+                Interaction.id.in_(chunk),
+                (Interaction.case_ref.is_not(None))
+                | (
+                    (Interaction.direction == "inbound")
+                    & Interaction.type.in_(sorted(workflow.CUSTOMER_MESSAGES))
+                ),
+            )
+        ):
+            follow_message(session, interaction)

@@ -134,6 +134,7 @@ def demo_load() -> None:
     """Load the Sens Confort demo (idempotent: loading twice changes nothing)."""
     from parcours.customers.ingest import ingest_batch
     from parcours.demo import demo_records
+    from parcours.demo_cases import load_demo_cases
     from parcours.demo_interactions import DEMO_INTERACTION_SOURCE, demo_interactions
     from parcours.interactions.ingest import record_interactions
 
@@ -165,6 +166,8 @@ def demo_load() -> None:
         statuses[result.status] = statuses.get(result.status, 0) + 1
     summary = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
     console.print(f"Demo: {len(interactions)} interactions ({summary}).")
+    opened = load_demo_cases(database, region=config.default_region)
+    console.print(f"Demo: {opened} cases opened" + ("." if opened else " (already loaded)."))
 
 
 @app.command("serve")

@@ -160,5 +160,23 @@ def test_the_demo_loads_once_and_a_second_load_changes_nothing(home: Path):
 
     assert first.startswith("Demo: 363 records (attached: ")
     assert "unchanged: 363" in second
+    assert "Demo: 5 cases opened." in first
+    assert "Demo: 0 cases opened (already loaded)." in second
+    cases = json.loads(parcours(home, "cases", "list", "--format", "json").stdout)
+    assert sorted((case["type"], case["status"], case["channel"]) for case in cases["items"]) == [
+        ("after_sales", "resolved", "store"), ("callback", "new", "web"),
+        ("complaint", "waiting_customer", "chat"), ("information", "new", "social"),
+        ("quote", "resolved", "web"),
+    ]  # fmt: skip
+    assert all(case["customer_id"] is not None for case in cases["items"])
+    quote = json.loads(parcours(home, "cases", "show", "1", "--format", "json").stdout)
+    # The broken call-back, mended: web, phone, e-mail out, the customer's answer, the store.
+    assert [line["interaction"]["channel"] for line in quote["thread"] if line["interaction"]] == [
+        "web",
+        "phone",
+        "email",
+        "email",
+        "store",
+    ]
     links = parcours(home, "export", "source-links", "--source", "store").stdout.splitlines()
     assert len(links) == 1 + 109

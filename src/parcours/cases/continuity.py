@@ -22,11 +22,11 @@ from parcours.cases.services import (
     SYSTEM,
     attach_interaction,
     change_status,
-    now_or_utcnow,
     open_case,
     record_event,
 )
 from parcours.customers.profiles import chunks
+from parcours.db import utcnow
 from parcours.events import Event
 from parcours.interactions.models import Interaction
 
@@ -47,7 +47,9 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
     """Take one recorded interaction to its case: by a reference it quotes (the case wakes up if
     it was waiting on the customer or resolved; a closed one gets a follow-up case), or, for a
     customer's message quoting none, propose it on their active cases it may concern."""
-    now = now_or_utcnow(now)
+    # What the message does to its case happened when the message did (an import of last week's
+    # e-mails shows them in order), never later than now.
+    now = now or min(interaction.occurred_at, utcnow())
     from_customer = (
         interaction.direction == "inbound" and interaction.type in workflow.CUSTOMER_MESSAGES
     )

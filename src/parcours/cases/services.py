@@ -310,7 +310,7 @@ def thread(session: Session, case: Case) -> list[ThreadEntry]:
         ThreadEntry(event.at, "event", event=event)
         for event in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id))
     ]
-    order = {"event": 0, "interaction": 1, "note": 2}
+    order = {"interaction": 0, "event": 1, "note": 2}
     return sorted(entries, key=lambda entry: (entry.at, order[entry.kind]))
 
 

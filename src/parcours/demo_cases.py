@@ -1,0 +1,224 @@
+"""The demo's cases: Sens Confort's requests followed from one channel to another.
+
+Five cases, their messages recorded as interactions (source ``demo-cases``) so that they reach
+their case the way real ones do — by the reference they quote — and the steps an agent takes
+recorded through the same services:
+
+* the seeds' broken call-back, mended: a heat-pump quote asked for by a web call-back, called
+  back, sent by e-mail at once, answered by the customer quoting the reference, signed in the
+  Guingamp showroom;
+* after-sales saturated at the showroom: a pellet stove's fault reported in the store, a part
+  ordered (waiting internally), the technician's call, resolved;
+* a delivery complaint in the chat, answered by e-mail, waiting on the customer;
+* a question on the Facebook page, new;
+* a call-back asked for "now" on the website, due within the hour.
+
+Loading twice changes nothing: the interactions are idempotent and the cases are opened only when
+no demo case exists yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcours.cases import services
+from parcours.cases.models import Case
+from parcours.db import Database
+from parcours.demo import DEFAULT_SEED
+from parcours.demo_interactions import _identifiers_by_person
+from parcours.interactions.ingest import record_interactions
+from parcours.interactions.models import Interaction
+
+DEMO_CASE_SOURCE = "demo-cases"
+OPENER = "démo"
+START = datetime.fromisoformat("2026-11-16T09:12:00+01:00")
+
+
+class _Demo:
+    def __init__(self, database: Database, region: str) -> None:
+        self.database, self.region, self.count = database, region, 0
+
+    def message(self, key: str, at: datetime, channel: str, kind: str, identifiers: dict[str, str],
+                direction: str = "inbound", **fields: Any) -> int:  # fmt: skip
+        """Record one interaction (the subscribers take it to its case); its id."""
+        self.count += 1
+        item = {"external_id": key, "occurred_at": at.isoformat(), "channel": channel,
+                "type": kind, "direction": direction, "identifiers": identifiers,
+                **fields}  # fmt: skip
+        with self.database.transaction(write=True) as session:
+            [outcome] = record_interactions(
+                session, [(self.count, DEMO_CASE_SOURCE, item)], region=self.region
+            )
+        assert outcome.interaction_id is not None, outcome.reason
+        return outcome.interaction_id
+
+    def act(self, case_id: int, step: Callable[[Session, Case], object]) -> None:
+        with self.database.transaction(write=True) as session:
+            step(session, services.find_case(session, case_id))
+
+    def open(self, at: datetime, **fields: Any) -> tuple[int, str]:
+        with self.database.transaction(write=True) as session:
+            case = services.open_case(session, opened_by=OPENER, now=at, **fields)
+            return case.id, case.reference
+
+
+def _status(status: str, actor: str, at: datetime, reason: str | None = None) -> Callable[..., Any]:
+    return lambda session, case: services.change_status(
+        session, case, status, actor=actor, reason=reason, now=at
+    )
+
+
+def load_demo_cases(database: Database, *, region: str = "FR") -> int:
+    """Open the demo cases (once); how many were opened."""
+    with database.sessions() as session:
+        if session.scalar(select(Case.id).where(Case.opened_by == OPENER).limit(1)) is not None:
+            return 0
+    people = [ids for _, ids in sorted(_identifiers_by_person(DEFAULT_SEED).items())
+              if "email" in ids and "phone" in ids][:5]  # fmt: skip
+    demo, t, hour = _Demo(database, region), START, timedelta(hours=1)
+    email = [{"email": person["email"]} for person in people]
+
+    # 1. The broken call-back, mended.
+    callback = demo.message(
+        "cb-1",
+        t,
+        "web",
+        "callback_request",
+        email[0],
+        payload={"subject": "Devis pompe à chaleur air/eau", "slot": "now"},
+    )
+    quote, reference = demo.open(t, customer_id=_known(database, callback), case_type="quote",
+                                 channel="web", subject="Devis pompe à chaleur air/eau",
+                                 priority="high", interaction_id=callback)  # fmt: skip
+    demo.message(
+        "call-1",
+        t + hour,
+        "phone",
+        "call",
+        email[0],
+        direction="outbound",
+        agent="Kévin",
+        duration_seconds=540,
+        case_ref=reference,
+    )
+    demo.act(quote, _status("open", "Kévin", t + hour))
+    demo.message("quote-1", t + 2 * hour, "email", "email_sent", email[0], direction="outbound",
+                 agent="Kévin", case_ref=reference,
+                 payload={"subject": f"[{reference}] Votre devis pompe à chaleur",
+                          "attachment": "devis-PAC-air-eau.pdf"})  # fmt: skip
+    demo.act(quote, _status("waiting_customer", "Kévin", t + 2 * hour, "devis envoyé"))
+    demo.message("reply-1", t + 26 * hour, "email", "message", email[0],
+                 payload={"subject": f"RE: [{reference}] Votre devis pompe à chaleur",
+                          "text": "Bonjour, je passe au magasin samedi pour signer."})  # fmt: skip
+    demo.message(
+        "visit-1",
+        t + 120 * hour,
+        "store",
+        "store_visit",
+        email[0],
+        agent="Nolwenn",
+        location="Guingamp",
+        case_ref=reference,
+    )
+    demo.act(quote, _status("resolved", "Nolwenn", t + 121 * hour, "devis signé en magasin"))
+
+    # 2. After-sales, saturated at the showroom.
+    t2 = START + 2 * hour
+    visit = demo.message(
+        "sav-1",
+        t2,
+        "store",
+        "after_sales",
+        email[1],
+        location="Guingamp",
+        payload={"text": "Le poêle à granulés s'arrête au bout d'une heure"},
+    )
+    stove, stove_reference = demo.open(
+        t2, customer_id=_known(database, visit), case_type="after_sales", channel="store",
+        subject="Poêle à granulés : arrêt après une heure", interaction_id=visit,
+    )  # fmt: skip
+    demo.act(stove, _status("waiting_internal", "Loïc", t2 + hour, "pièce commandée"))
+    demo.act(stove, lambda s, c: services.add_note(
+        s, c, author="Loïc", body="Sonde de température commandée chez le fabricant",
+        now=t2 + hour))  # fmt: skip
+    demo.message(
+        "sav-call",
+        t2 + 72 * hour,
+        "phone",
+        "call",
+        email[1],
+        direction="outbound",
+        agent="Loïc",
+        duration_seconds=300,
+        case_ref=stove_reference,
+    )
+    demo.act(stove, _status("resolved", "Loïc", t2 + 73 * hour, "sonde remplacée"))
+
+    # 3. A delivery complaint in the chat, answered by e-mail.
+    t3 = START + 30 * hour
+    chat = demo.message(
+        "chat-1",
+        t3,
+        "chat",
+        "complaint",
+        email[2],
+        payload={"text": "Ma climatisation devait être livrée hier !"},
+    )
+    late, late_reference = demo.open(
+        t3, customer_id=_known(database, chat), case_type="complaint", channel="chat",
+        subject="Livraison de climatisation en retard", priority="urgent", interaction_id=chat,
+    )  # fmt: skip
+    demo.message(
+        "late-mail",
+        t3 + hour,
+        "email",
+        "email_sent",
+        email[2],
+        direction="outbound",
+        agent="Aurélie",
+        case_ref=late_reference,
+        payload={"subject": f"[{late_reference}] Nouvelle date de livraison"},
+    )
+    demo.act(late, _status("waiting_customer", "Aurélie", t3 + hour, "nouvelle date proposée"))
+
+    # 4. A question on the Facebook page.
+    t4 = START + 50 * hour
+    post = demo.message(
+        "fb-1",
+        t4,
+        "social",
+        "message",
+        email[3],
+        network="facebook",
+        payload={"text": "Vous installez des VMC double flux à Lannion ?"},
+    )
+    demo.open(t4, customer_id=_known(database, post), case_type="information", channel="social",
+              subject="VMC double flux à Lannion ?", interaction_id=post)  # fmt: skip
+
+    # 5. A call-back asked for now, due within the hour.
+    t5 = START + 52 * hour
+    now = demo.message(
+        "cb-2",
+        t5,
+        "web",
+        "callback_request",
+        email[4],
+        payload={"subject": "Rappel immédiat", "slot": "now"},
+    )
+    demo.open(t5, customer_id=_known(database, now), case_type="callback", channel="web",
+              subject="Rappel : chauffe-eau thermodynamique", priority="high",
+              due_at=t5 + hour, interaction_id=now)  # fmt: skip
+    return 5
+
+
+def _known(database: Database, interaction_id: int) -> int | None:
+    """The customer an interaction was attributed to."""
+    with database.sessions() as session:
+        return session.scalar(
+            select(Interaction.customer_id).where(Interaction.id == interaction_id)
+        )

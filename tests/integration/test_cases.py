@@ -89,7 +89,8 @@ def test_a_request_is_followed_from_a_web_call_back_to_an_email_quote_a_call_and
     )  # fmt: skip
     with db.transaction(write=True) as session:
         case = services.find_case(session, case_id)
-        services.change_status(session, case, "waiting_customer", actor="léa")
+        services.change_status(session, case, "waiting_customer", actor="léa",
+                               now=when("2026-05-04T11:05:00+02:00"))  # fmt: skip
     # …when the quote leaves by e-mail with the reference, and the customer answers it…
     send(
         db,
@@ -117,9 +118,12 @@ def test_a_request_is_followed_from_a_web_call_back_to_an_email_quote_a_call_and
                             direction="outbound", identifiers=CLAIRE_EMAIL))  # fmt: skip
     with db.transaction(write=True) as session:
         case = services.find_case(session, case_id)
-        services.attach_interaction(session, case, call.interaction_id, actor="léa")
-        services.change_status(session, case, "resolved", actor="léa")
-        services.change_status(session, case, "closed", actor="marc", reason="signé en agence")
+        services.attach_interaction(session, case, call.interaction_id, actor="léa",
+                                    now=when("2026-05-06T14:10:00+02:00"))  # fmt: skip
+        services.change_status(session, case, "resolved", actor="léa",
+                               now=when("2026-05-06T14:10:00+02:00"))  # fmt: skip
+        services.change_status(session, case, "closed", actor="marc", reason="signé en agence",
+                               now=when("2026-05-09T11:00:00+02:00"))  # fmt: skip
     # …and the customer writes again quoting the closed case…
     send(db, event("mail-again", "2026-06-10T09:00:00+02:00", channel="email", type="message",
                    direction="inbound", case_ref=reference, identifiers=CLAIRE_EMAIL))  # fmt: skip

@@ -113,6 +113,10 @@ def from_summaries(db: Database, since: datetime | None, until: datetime | None)
 def assert_summaries_exact(db: Database) -> None:
     for name, (since, until) in PERIODS.items():
         assert from_summaries(db, since, until) == counted_from_interactions(db, since, until), name
+    # Rows taken back to nothing are dropped, not kept at zero.
+    with db.sessions() as session:
+        for table in (CONTACT_DAYS, CUSTOMER_CONTACT_MONTHS):
+            assert session.execute(select(table).where(table.c.contacts <= 0)).all() == []
 
 
 def test_summaries_follow_new_interactions_new_versions_stitching_merges_and_unmerges(

@@ -75,7 +75,7 @@ def test_kill_9_in_the_middle_then_the_same_import_gives_the_clean_state(
     command = [sys.executable, "-m", "parcours", "import", "interactions", str(path),
                "--source", "site"]  # fmt: skip
     environment = {**os.environ, "PARCOURS_DATABASE_URL": database_url,
-                   "PARCOURS_IMPORT_BATCH_SIZE": str(BATCH)}  # fmt: skip
+                   "PARCOURS_INTERACTION_BATCH_SIZE": str(BATCH)}  # fmt: skip
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while stored(db) < 4 * BATCH and time.monotonic() < deadline:

@@ -43,7 +43,7 @@ def import_interactions_command(
                 file,
                 source,
                 region=settings().default_region,
-                batch_size=settings().import_batch_size,
+                batch_size=settings().interaction_batch_size,
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
         except ImportFileError as error:

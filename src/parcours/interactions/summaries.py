@@ -19,10 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from parcours.customers.profiles import chunks
+from parcours.customers.storage import adding, insert_converted
 from parcours.interactions.models import CONTACT_DAYS, CUSTOMER_CONTACT_MONTHS, INTERACTIONS
 
 COST_EXPONENT = 4  # cost is Numeric(12, 4)
@@ -85,44 +85,41 @@ def count_stored(session: Session, interaction_ids: Sequence[int], tally: Tally,
             tally.count(row, sign)
 
 
+_DAY_COLUMNS = ("day", "channel", "nature", "direction", "contacts", "cost_units", "amount_cents")
+_MONTH_COLUMNS = ("customer_id", "month", "contacts")
+
+
 def apply(session: Session, tally: Tally) -> None:
     """Write a tally into the summaries (keys in order: concurrent writers on PostgreSQL lock
-    the same rows in the same order), then drop the rows it brought to zero."""
-    days: list[dict[str, Any]] = [
-        {"day": day, "channel": channel, "nature": nature, "direction": direction,
-         "contacts": figures[0], "cost_units": figures[1], "amount_cents": figures[2]}
-        for (day, channel, nature, direction), figures in sorted(tally.days.items())
-        if any(figures)
-    ]  # fmt: skip
-    months: list[dict[str, Any]] = [
-        {"customer_id": customer_id, "month": month, "contacts": contacts}
-        for (customer_id, month), contacts in sorted(tally.months.items())
-        if contacts
-    ]
-    _upsert(session, CONTACT_DAYS, days, ("contacts", "cost_units", "amount_cents"))
-    _upsert(session, CUSTOMER_CONTACT_MONTHS, months, ("contacts",))
-    for table, rows in ((CONTACT_DAYS, days), (CUSTOMER_CONTACT_MONTHS, months)):
-        emptied = [row for row in rows if row["contacts"] < 0]
-        if emptied:
-            keys = [column.name for column in table.primary_key.columns]
-            session.execute(
-                delete(table).where(
-                    and_(*(table.c[key] == bindparam(f"k_{key}") for key in keys)),
-                    table.c.contacts == 0,
-                ),
-                [{f"k_{key}": row[key] for key in keys} for row in emptied],
-            )
+    the same rows in the same order), then drop the rows it brought to zero. Through the
+    driver's ``executemany``: a batch of scattered interactions touches about as many summary
+    rows as it has interactions."""
+    days = [(*key, *figures) for key, figures in sorted(tally.days.items()) if any(figures)]
+    months = [(*key, contacts) for key, contacts in sorted(tally.months.items()) if contacts]
+    _write(session, CONTACT_DAYS, _DAY_COLUMNS, days, counters=3)
+    _write(session, CUSTOMER_CONTACT_MONTHS, _MONTH_COLUMNS, months, counters=1)
 
 
-def _upsert(
-    session: Session, table: Table, rows: list[dict[str, Any]], added: tuple[str, ...]
+def _write(
+    session: Session,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    counters: int,
 ) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    statement = (sqlite.insert if dialect == "sqlite" else postgresql.insert)(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[column.name for column in table.primary_key.columns],
-        set_={name: table.c[name] + statement.excluded[name] for name in added},
-    )
-    session.execute(statement, rows)
+    """Add the rows' counters (the last ``counters`` columns; the first is the contacts) to the
+    stored ones, then drop the rows brought to zero contacts."""
+    added = columns[-counters:]
+    insert_converted(session, table, columns, rows, on_conflict=adding(table, added))
+    emptied = [row for row in rows if row[-counters] < 0]
+    if emptied:
+        keys = [column.name for column in table.primary_key.columns]
+        session.execute(
+            delete(table).where(
+                and_(*(table.c[key] == bindparam(f"k_{key}") for key in keys)),
+                table.c.contacts == 0,
+            ),
+            [{f"k_{key}": value for key, value in zip(keys, row, strict=False)}
+             for row in emptied],
+        )  # fmt: skip

@@ -115,3 +115,52 @@ def test_upgrading_twice_is_idempotent(database_url: str, engine_of: EngineFacto
     assert schema_snapshot(engine) == before
     with Database(engine).transaction() as session:
         assert session.scalar(select(func.count()).select_from(Customer)) == 1
+
+
+BEFORE_ROUTING = "13e9c712845d"
+
+
+def test_a_migration_that_fails_halfway_leaves_the_database_as_it_was(
+    empty_database_url: str, engine_of: EngineFactory
+) -> None:
+    # Given a database one step before the routing tables, and an index in the way of the
+    # migration's last operation (after it has created five tables)…
+    upgrade(empty_database_url, BEFORE_ROUTING)
+    engine = engine_of(empty_database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX ix_cases_owner_id ON customers (id)")
+    engine.dispose()
+
+    # …when the migration fails…
+    with pytest.raises(Exception, match="ix_cases_owner_id"):
+        upgrade(empty_database_url)
+
+    # …nothing of it stays behind.
+    assert current_revision(engine) == BEFORE_ROUTING
+    assert "teams" not in inspect(engine).get_table_names()
+
+
+def test_altering_a_table_that_others_reference_keeps_its_rows(
+    empty_database_url: str, engine_of: EngineFactory
+) -> None:
+    upgrade(empty_database_url, BEFORE_ROUTING)
+    engine = engine_of(empty_database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO cases (id, reference, subject, type, status, priority, channel, "
+            "opened_by, created_at, updated_at) VALUES (1, 'PAR-2026-000001', 'Devis', 'quote', "
+            "'new', 'normal', 'web', 'léa', '2026-05-04 10:00:00', '2026-05-04 10:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO case_notes (case_id, author, body, created_at) "
+            "VALUES (1, 'léa', 'Rappeler jeudi', '2026-05-04 10:00:00')"
+        )
+    engine.dispose()
+
+    upgrade(empty_database_url)
+
+    with engine.connect() as connection:
+        case = connection.exec_driver_sql("SELECT reference, language FROM cases").one()
+        notes = connection.exec_driver_sql("SELECT case_id, body FROM case_notes").all()
+    assert tuple(case) == ("PAR-2026-000001", "fr")
+    assert [tuple(note) for note in notes] == [(1, "Rappeler jeudi")]

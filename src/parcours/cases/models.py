@@ -37,6 +37,16 @@ class Case(Base):
     #: The closed case this one follows up (a customer writing again after closing).
     follows_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The customer's language for this request (routing needs an agent who speaks it).
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"))
+    #: When the case entered its queue (waiting time, overflow).
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the case is where it is: the routing decision in words.
+    routing: Mapped[list[str]] = mapped_column(JSONType, default=list)
     opened_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -92,3 +102,78 @@ class CaseEvent(Base):
     actor: Mapped[str] = mapped_column(String(120))
     kind: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Team(Base):
+    """People who work together in one place: a store, the contact centre, the back office, the
+    field."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    #: store, contact_centre, back_office, field.
+    kind: Mapped[str] = mapped_column(String(20))
+    location: Mapped[str | None] = mapped_column(String(120))
+    manager: Mapped[str | None] = mapped_column(String(120))
+
+
+class Agent(Base):
+    """Someone who handles cases: a seller, a contact-centre agent, a technician."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    #: available, busy, away, offline.
+    presence: Mapped[str] = mapped_column(String(10), default="offline")
+    presence_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AgentSkill(Base):
+    __tablename__ = "agent_skills"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    #: "language:fr", "product:heat_pump", "type:after_sales"…
+    skill: Mapped[str] = mapped_column(String(80), primary_key=True)
+    level: Mapped[int] = mapped_column()
+
+
+class AgentChannel(Base):
+    """A channel an agent handles, and how many cases on it at once."""
+
+    __tablename__ = "agent_channels"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    capacity: Mapped[int] = mapped_column()
+
+
+class Queue(Base):
+    """Where routed cases wait, served by teams, with an overflow to a wider pool."""
+
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    teams: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    overflow_after_seconds: Mapped[int | None] = mapped_column()
+    overflow_teams: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    is_default: Mapped[bool] = mapped_column(default=False)
+
+
+class RoutingRule(Base):
+    """Conditions on a case (empty: any) that send it to a queue, in order of position."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    position: Mapped[int] = mapped_column(unique=True)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queues.id"))
+    #: {"types": [...], "segments": [...], "min_value": 5000, "stages": [...],
+    #: "channels": [...], "languages": [...]}
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    priority: Mapped[str | None] = mapped_column(String(10))

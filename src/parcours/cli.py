@@ -9,6 +9,7 @@ import typer
 from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
 from parcours.cases.cli import cases_app
+from parcours.cases.staff_cli import agents_app, queues_app, teams_app
 from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers.cli import (
     customers_app,
@@ -65,6 +66,9 @@ customers_app.command("follow")(follow_command)
 app.command("feed")(feed_command)
 app.add_typer(interactions_app, name="interactions")
 app.add_typer(cases_app, name="cases")
+app.add_typer(teams_app, name="teams")
+app.add_typer(agents_app, name="agents")
+app.add_typer(queues_app, name="queues")
 export_app.command("source-links")(export_source_links_command)
 
 

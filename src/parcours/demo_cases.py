@@ -13,6 +13,10 @@ recorded through the same services:
 * a question on the Facebook page, new;
 * a call-back asked for "now" on the website, due within the hour.
 
+Sens Confort's people come with them: the Guingamp showroom's two sellers, a contact-centre agent
+and an after-sales technician, with their queues and routing rules; each case is routed as it
+opens.
+
 Loading twice changes nothing: the interactions are idempotent and the cases are opened only when
 no demo case exists yet.
 """
@@ -26,7 +30,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcours.cases import services
+from parcours.cases import services, staff
+from parcours.cases.assignment import open_and_route
 from parcours.cases.models import Case
 from parcours.db import Database
 from parcours.demo import DEFAULT_SEED
@@ -63,8 +68,76 @@ class _Demo:
 
     def open(self, at: datetime, **fields: Any) -> tuple[int, str]:
         with self.database.transaction(write=True) as session:
-            case = services.open_case(session, opened_by=OPENER, now=at, **fields)
+            case = open_and_route(session, opened_by=OPENER, now=at, **fields)
             return case.id, case.reference
+
+
+def _staff(database: Database) -> None:
+    """Sens Confort's people: two sellers in the Guingamp showroom, a contact-centre agent, an
+    after-sales technician; a queue each, complaints to the contact centre, after-sales to the
+    technician, and the showroom overflowing to the contact centre after two minutes."""
+    with database.transaction(write=True) as session:
+        staff.add_team(
+            session, "Showroom Guingamp", "store", location="Guingamp", manager="André Meyer"
+        )
+        staff.add_team(
+            session, "Relation client", "contact_centre", location="Guingamp", manager="André Meyer"
+        )
+        staff.add_team(session, "SAV", "back_office", manager="André Meyer")
+        showroom = {"phone": 1, "chat": 2, "email": 5, "store": 3, "social": 3, "web": 3}
+        staff.add_agent(
+            session,
+            "Nolwenn",
+            "Showroom Guingamp",
+            channels=showroom,
+            skills={"language:fr": 5, "language:en": 2, "product:heat_pump": 3},
+            presence="available",
+        )
+        staff.add_agent(
+            session,
+            "Kévin",
+            "Showroom Guingamp",
+            channels=showroom,
+            skills={"language:fr": 5, "type:quote": 4, "product:heat_pump": 5},
+            presence="available",
+        )
+        staff.add_agent(
+            session,
+            "Aurélie",
+            "Relation client",
+            channels={"phone": 1, "chat": 3, "email": 10, "sms": 10, "social": 5},
+            skills={"language:fr": 5, "language:en": 4, "type:complaint": 4},
+            presence="available",
+        )
+        staff.add_agent(
+            session,
+            "Loïc",
+            "SAV",
+            channels={"phone": 1, "email": 5, "store": 2},
+            skills={"language:fr": 5, "type:after_sales": 5},
+            presence="available",
+        )
+        staff.add_queue(
+            session,
+            "Showroom",
+            ["Showroom Guingamp"],
+            overflow_after_seconds=120,
+            overflow_teams=["Relation client"],
+            default=True,
+        )
+        staff.add_queue(session, "Réclamations", ["Relation client"])
+        staff.add_queue(
+            session,
+            "SAV",
+            ["SAV"],
+            overflow_after_seconds=3600,
+            overflow_teams=["Showroom Guingamp"],
+        )
+        staff.add_rule(session, 1, "SAV", {"types": ["after_sales"]})
+        staff.add_rule(
+            session, 2, "Réclamations", {"types": ["complaint", "order_problem"]}, priority="high"
+        )
+        staff.add_rule(session, 3, "Réclamations", {"segments": ["vip"]}, priority="high")
 
 
 def _status(status: str, actor: str, at: datetime, reason: str | None = None) -> Callable[..., Any]:
@@ -80,6 +153,7 @@ def load_demo_cases(database: Database, *, region: str = "FR") -> int:
             return 0
     people = [ids for _, ids in sorted(_identifiers_by_person(DEFAULT_SEED).items())
               if "email" in ids and "phone" in ids][:5]  # fmt: skip
+    _staff(database)
     demo, t, hour = _Demo(database, region), START, timedelta(hours=1)
     email = [{"email": person["email"]} for person in people]
 
@@ -106,7 +180,6 @@ def load_demo_cases(database: Database, *, region: str = "FR") -> int:
         duration_seconds=540,
         case_ref=reference,
     )
-    demo.act(quote, _status("open", "Kévin", t + hour))
     demo.message("quote-1", t + 2 * hour, "email", "email_sent", email[0], direction="outbound",
                  agent="Kévin", case_ref=reference,
                  payload={"subject": f"[{reference}] Votre devis pompe à chaleur",

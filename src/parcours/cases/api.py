@@ -6,17 +6,29 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from parcours.cases import services
+from parcours.cases import assignment, services, staff
 from parcours.cases.models import Case
 from parcours.cases.schemas import (
+    AgentIn,
+    AgentOut,
+    AssignIn,
     AttachIn,
     CaseDetailOut,
     CaseIn,
     CaseNoteIn,
     CaseOut,
     CasePageOut,
+    NextIn,
+    PresenceIn,
     PriorityIn,
+    QueueIn,
+    QueueOut,
+    RuleIn,
+    RuleOut,
     StatusIn,
+    TeamIn,
+    TeamOut,
+    TransferIn,
 )
 from parcours.deps import ApiSessionDep, TokenDep
 
@@ -45,10 +57,10 @@ def _case(session: ApiSessionDep, key: str) -> Case:
 def post_case(session: ApiSessionDep, token: TokenDep, body: CaseIn) -> CaseOut:
     """Open a case (a request, a quote, a complaint…) on any channel."""
     try:
-        case = services.open_case(
+        case = assignment.open_and_route(
             session, customer_id=body.customer_id, case_type=body.type, channel=body.channel,
             subject=body.subject, opened_by=body.opened_by or token.name, priority=body.priority,
-            due_at=body.due_at, interaction_id=body.interaction_id,
+            language=body.language, due_at=body.due_at, interaction_id=body.interaction_id,
         )  # fmt: skip
     except services.CaseError as error:
         raise _error(error) from None
@@ -59,6 +71,8 @@ def post_case(session: ApiSessionDep, token: TokenDep, body: CaseIn) -> CaseOut:
 def get_cases(
     session: ApiSessionDep,
     status_: Annotated[list[str] | None, Query(alias="status")] = None,
+    queue: Annotated[str | None, Query(description="Only the cases of this queue")] = None,
+    owner: Annotated[str | None, Query(description="Only this agent's cases")] = None,
     type: Annotated[list[str] | None, Query()] = None,
     customer_id: int | None = None,
     active: Annotated[bool | None, Query(description="Only active (or only done) cases")] = None,
@@ -70,7 +84,7 @@ def get_cases(
     try:
         found = services.list_cases(
             session, statuses=status_ or (), types=type or (), customer_id=customer_id,
-            active=active, page=page, page_size=page_size,
+            active=active, queue=queue, owner=owner, page=page, page_size=page_size,
         )  # fmt: skip
     except services.CaseError as error:
         raise _error(error) from None
@@ -133,3 +147,132 @@ def post_attachment(
     except services.CaseError as error:
         raise _error(error) from None
     return services.case_detail(session, case)
+
+
+@router.post("/cases/{key}/assign", response_model=CaseDetailOut)
+def post_assign(session: ApiSessionDep, token: TokenDep, key: str, body: AssignIn) -> CaseDetailOut:
+    """Give the case to an agent (who must have room on its channel), or route it."""
+    case = _case(session, key)
+    try:
+        if body.agent is None:
+            assignment.route(session, case, actor=token.name)
+        else:
+            assignment.assign(
+                session, case, staff.agent_named(session, body.agent), actor=token.name
+            )
+    except assignment.AlreadyTaken as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+    except services.CaseError as error:
+        raise _error(error) from None
+    return services.case_detail(session, case)
+
+
+@router.post("/cases/next", response_model=CaseDetailOut | None)
+def post_next(session: ApiSessionDep, body: NextIn) -> CaseDetailOut | None:
+    """The "next case" button: the agent takes the most urgent case waiting for them (null if
+    none)."""
+    try:
+        case = assignment.next_case(session, staff.agent_named(session, body.agent))
+    except services.CaseError as error:
+        raise _error(error) from None
+    return services.case_detail(session, case) if case else None
+
+
+@router.post("/cases/{key}/transfer", response_model=CaseDetailOut)
+def post_transfer(
+    session: ApiSessionDep, token: TokenDep, key: str, body: TransferIn
+) -> CaseDetailOut:
+    """Hand the case to another agent or queue; its thread, notes and history go with it."""
+    case = _case(session, key)
+    try:
+        agent = staff.agent_named(session, body.agent) if body.agent else None
+        assignment.transfer(session, case, actor=token.name, to_agent=agent, to_queue=body.queue,
+                            reason=body.reason)  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return services.case_detail(session, case)
+
+
+@router.post("/teams", response_model=TeamOut, status_code=201)
+def post_team(session: ApiSessionDep, body: TeamIn) -> TeamOut:
+    try:
+        team = staff.add_team(session, body.name, body.kind, location=body.location,
+                              manager=body.manager)  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return TeamOut(id=team.id, name=team.name, kind=team.kind, location=team.location,
+                   manager=team.manager)  # fmt: skip
+
+
+@router.get("/teams", response_model=list[TeamOut])
+def get_teams(session: ApiSessionDep) -> list[TeamOut]:
+    return [TeamOut(id=t.id, name=t.name, kind=t.kind, location=t.location, manager=t.manager)
+            for t in staff.teams(session)]  # fmt: skip
+
+
+@router.post("/agents", response_model=AgentOut, status_code=201)
+def post_agent(session: ApiSessionDep, body: AgentIn) -> AgentOut:
+    """An agent of a team, with a capacity per channel and skills (levels 1 to 5)."""
+    try:
+        agent = staff.add_agent(session, body.name, body.team, channels=body.channels,
+                                skills=body.skills, presence=body.presence)  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return _agent_out(session, agent.name)
+
+
+def _agent_out(session: ApiSessionDep, name: str) -> AgentOut:
+    [view] = [view for view in staff.agents(session) if view.name == name]
+    return AgentOut(**vars(view))
+
+
+@router.get("/agents", response_model=list[AgentOut])
+def get_agents(session: ApiSessionDep) -> list[AgentOut]:
+    """Agents with their team, channels and capacities, skills, presence and current load."""
+    return [AgentOut(**vars(view)) for view in staff.agents(session)]
+
+
+@router.put("/agents/{name}/presence", response_model=AgentOut)
+def put_presence(session: ApiSessionDep, name: str, body: PresenceIn) -> AgentOut:
+    try:
+        staff.set_presence(session, staff.agent_named(session, name), body.presence)
+    except services.CaseError as error:
+        raise _error(error) from None
+    return _agent_out(session, name)
+
+
+@router.post("/queues", response_model=QueueOut, status_code=201)
+def post_queue(session: ApiSessionDep, body: QueueIn) -> QueueOut:
+    try:
+        queue = staff.add_queue(
+            session, body.name, body.teams, skills=body.skills,
+            overflow_after_seconds=body.overflow_after_seconds, overflow_teams=body.overflow_teams,
+            default=body.is_default,
+        )  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return QueueOut.model_validate(queue, from_attributes=True)
+
+
+@router.get("/queues", response_model=list[QueueOut])
+def get_queues(session: ApiSessionDep) -> list[QueueOut]:
+    return [QueueOut.model_validate(q, from_attributes=True) for q in staff.queues(session)]
+
+
+@router.post("/routing-rules", response_model=RuleOut, status_code=201)
+def post_rule(session: ApiSessionDep, body: RuleIn) -> RuleOut:
+    """A routing rule: conditions on a case (empty: any) that send it to a queue, by position."""
+    try:
+        rule = staff.add_rule(session, body.position, body.queue, body.conditions,
+                              priority=body.priority)  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return RuleOut(id=rule.id, position=rule.position, queue=body.queue,
+                   conditions=rule.conditions, priority=rule.priority)  # fmt: skip
+
+
+@router.get("/routing-rules", response_model=list[RuleOut])
+def get_rules(session: ApiSessionDep) -> list[RuleOut]:
+    return [RuleOut(id=rule.id, position=rule.position, queue=queue,
+                    conditions=rule.conditions, priority=rule.priority)
+            for rule, queue in staff.rules(session)]  # fmt: skip

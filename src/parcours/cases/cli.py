@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcours.cases import services, workflow
+from parcours.cases import assignment, services, staff, workflow
 from parcours.cli_support import console, fail, open_database, parse_moment
 
 cases_app = typer.Typer(help="Requests across channels: quotes, complaints, after-sales…",
@@ -27,17 +27,18 @@ def open_command(
     due: Annotated[str | None, typer.Option(help="Due (ISO 8601 with offset)")] = None,
     interaction: Annotated[int | None, typer.Option(help="The interaction that opened it")] = None,
     by: Annotated[str, typer.Option(help="Who opens it")] = "cli",
+    language_: Annotated[str, typer.Option("--language", help="The customer's language")] = "fr",
     output: Output = "table",
 ) -> None:
-    """Open a case; prints its id and reference."""
+    """Open a case and route it (when queues are set up); prints its id and reference."""
     database = open_database()
     due_at = parse_moment(due, "--due")
     try:
         with database.transaction(write=True) as session:
-            case = services.open_case(
+            case = assignment.open_and_route(
                 session, customer_id=customer, case_type=type_, channel=channel,
-                subject=subject, opened_by=by, priority=priority, due_at=due_at,
-                interaction_id=interaction,
+                subject=subject, opened_by=by, priority=priority, language=language_,
+                due_at=due_at, interaction_id=interaction,
             )  # fmt: skip
             shown = services.case_out(case)
     except services.CaseError as error:
@@ -67,8 +68,12 @@ def show_command(
     console.print(
         f"[bold]{detail.reference}[/] {detail.subject} — {detail.type_label}, "
         f"{detail.status_label}, {detail.priority}, customer {detail.customer_id or '—'}, "
-        f"opened on {detail.channel} by {detail.opened_by}"
+        f"opened on {detail.channel} by {detail.opened_by}; queue {detail.queue or '—'}, "
+        f"owner {detail.owner or '—'} ({detail.team or '—'})",
+        highlight=False,
     )
+    for reason in detail.routing:
+        console.print(f"  routing: {reason}", highlight=False)
     table = Table(title="Thread")
     for column in ("when", "what", "who", "details"):
         table.add_column(column)
@@ -93,6 +98,8 @@ def list_command(
     status: Annotated[list[str] | None, typer.Option(help="Only this status (repeatable)")] = None,
     type_: Annotated[list[str] | None, typer.Option("--type", help="Only this type")] = None,
     customer: Annotated[int | None, typer.Option(help="Only this customer's")] = None,
+    queue: Annotated[str | None, typer.Option(help="Only the cases of this queue")] = None,
+    owner: Annotated[str | None, typer.Option(help="Only this agent's cases")] = None,
     page: Annotated[int, typer.Option(min=1)] = 1,
     page_size: Annotated[int, typer.Option(min=1, max=services.MAX_PAGE_SIZE)] = 50,
     output: Output = "table",
@@ -104,7 +111,7 @@ def list_command(
         try:
             found = services.list_cases(
                 session, statuses=status or (), types=type_ or (), customer_id=customer,
-                page=page, page_size=page_size,
+                queue=queue, owner=owner, page=page, page_size=page_size,
             )  # fmt: skip
         except services.CaseError as error:
             fail(str(error))
@@ -179,3 +186,70 @@ def attach_command(
         fail(str(error), code=1)
     except services.CaseError as error:
         fail(str(error))
+
+
+@cases_app.command("assign")
+def assign_command(
+    case: str,
+    agent: Annotated[
+        str | None, typer.Option(help="Give it to this agent (else: route it)")
+    ] = None,
+    by: Annotated[str, typer.Option(help="Who assigns it")] = "cli",
+) -> None:
+    """Give a case to an agent, or route it to the best available one; says why."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            if agent is None:
+                assignment.route(session, found, actor=by)
+            else:
+                assignment.assign(session, found, staff.agent_named(session, agent), actor=by)
+            detail = services.case_detail(session, found)
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+    console.print(f"{detail.reference}: {detail.owner or 'waiting'} ({detail.queue or 'no queue'})")
+    for line in detail.routing:
+        console.print(f"  {line}")
+
+
+@cases_app.command("next")
+def next_command(agent: Annotated[str, typer.Option(help="The agent asking for work")]) -> None:
+    """The next case for an agent: the most urgent one waiting that they may take."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = assignment.next_case(session, staff.agent_named(session, agent))
+            shown = services.case_out(found) if found else None
+    except services.CaseError as error:
+        fail(str(error))
+    if shown is None:
+        console.print(f"No case waiting for {agent}.")
+    else:
+        print(f"{shown.id} {shown.reference}")
+
+
+@cases_app.command("transfer")
+def transfer_command(
+    case: str,
+    agent: Annotated[str | None, typer.Option(help="To this agent")] = None,
+    queue: Annotated[str | None, typer.Option(help="To this queue (routed again)")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the history)")] = None,
+    by: Annotated[str, typer.Option(help="Who hands it over")] = "cli",
+) -> None:
+    """Hand a case to another agent or queue; its thread and notes go with it."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            target = staff.agent_named(session, agent) if agent else None
+            assignment.transfer(session, found, actor=by, to_agent=target, to_queue=queue,
+                                reason=reason)  # fmt: skip
+            detail = services.case_detail(session, found)
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+    console.print(f"{detail.reference}: {detail.owner or 'waiting'} ({detail.queue or 'no queue'})")

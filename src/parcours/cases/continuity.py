@@ -16,13 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcours.cases import workflow
+from parcours.cases.assignment import open_and_route
 from parcours.cases.models import Case
 from parcours.cases.references import find_references
 from parcours.cases.services import (
     SYSTEM,
     attach_interaction,
     change_status,
-    open_case,
     record_event,
 )
 from parcours.customers.profiles import chunks
@@ -64,7 +64,7 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
             change_status(session, case, after.status, actor=SYSTEM, now=now,
                           reason=f"message from the customer ({interaction.channel})")  # fmt: skip
         elif after.follow_up:
-            open_case(session, customer_id=case.customer_id, case_type=case.type,
+            open_and_route(session, customer_id=case.customer_id, case_type=case.type,
                       channel=interaction.channel, subject=case.subject, opened_by=SYSTEM,
                       priority=case.priority, interaction_id=interaction.id,
                       follows_case_id=case.id, now=now)  # fmt: skip

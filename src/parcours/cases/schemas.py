@@ -17,6 +17,7 @@ class CaseIn(BaseModel):
     channel: str = Field(description="The channel the request came in by (web, phone, store…)")
     subject: str
     priority: str = "normal"
+    language: str = Field("fr", description="The customer's language (routing needs it)")
     due_at: datetime | None = None
     interaction_id: int | None = Field(None, description="The interaction that opened it")
     opened_by: str | None = Field(None, description="Default: the API token's name")
@@ -34,6 +35,12 @@ class CaseOut(BaseModel):
     customer_id: int | None
     channel: str
     follows_case_id: int | None
+    language: str
+    queue_id: int | None
+    owner_id: int | None
+    team_id: int | None
+    assigned_at: datetime | None
+    routing: list[str]
     due_at: datetime | None
     opened_by: str
     created_at: datetime
@@ -60,6 +67,9 @@ class ThreadEntryOut(BaseModel):
 
 
 class CaseDetailOut(CaseOut):
+    queue: str | None
+    owner: str | None
+    team: str | None
     thread: list[ThreadEntryOut]
     proposed_interactions: list[int]
 
@@ -80,3 +90,74 @@ class CaseNoteIn(BaseModel):
 
 class AttachIn(BaseModel):
     interaction_id: int
+
+
+class AssignIn(BaseModel):
+    agent: str | None = Field(None, description="Give it to this agent; none: route it")
+
+
+class NextIn(BaseModel):
+    agent: str
+
+
+class TransferIn(BaseModel):
+    agent: str | None = None
+    queue: str | None = None
+    reason: str | None = None
+
+
+class TeamIn(BaseModel):
+    name: str
+    kind: str = Field(description="store, contact_centre, back_office, field")
+    location: str | None = None
+    manager: str | None = None
+
+
+class TeamOut(TeamIn):
+    id: int
+
+
+class AgentIn(BaseModel):
+    name: str
+    team: str
+    channels: dict[str, int] = Field(
+        description='Capacity per channel, e.g. {"phone": 1, "chat": 3}'
+    )
+    skills: dict[str, int] = Field(default_factory=dict, description='e.g. {"language:fr": 4}')
+    presence: str = "offline"
+
+
+class AgentOut(AgentIn):
+    id: int
+    load: dict[str, int]
+
+
+class PresenceIn(BaseModel):
+    presence: str = Field(description="available, busy, away, offline")
+
+
+class QueueIn(BaseModel):
+    name: str
+    teams: list[str]
+    skills: list[str] = Field(default_factory=list)
+    overflow_after_seconds: int | None = None
+    overflow_teams: list[str] = Field(default_factory=list)
+    is_default: bool = False
+
+
+class QueueOut(QueueIn):
+    id: int
+
+
+class RuleIn(BaseModel):
+    position: int
+    queue: str
+    conditions: dict[str, Any] = Field(
+        default_factory=dict,
+        description="types, segments, min_value, stages, channels, languages (empty: any)",
+    )
+    priority: str | None = None
+
+
+class RuleOut(RuleIn):
+    id: int

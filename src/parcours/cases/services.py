@@ -20,7 +20,16 @@ from sqlalchemy.orm import Session
 
 from parcours import events
 from parcours.cases import workflow
-from parcours.cases.models import Case, CaseEvent, CaseInteraction, CaseNote, CaseSequence
+from parcours.cases.models import (
+    Agent,
+    Case,
+    CaseEvent,
+    CaseInteraction,
+    CaseNote,
+    CaseSequence,
+    Queue,
+    Team,
+)
 from parcours.cases.references import find_references, make_reference
 from parcours.cases.schemas import CaseDetailOut, CaseOut, ThreadEntryOut
 from parcours.customers.merging import current_customer
@@ -75,6 +84,7 @@ def open_case(
     subject: str,
     opened_by: str,
     priority: str = "normal",
+    language: str = "fr",
     due_at: datetime | None = None,
     interaction_id: int | None = None,
     follows_case_id: int | None = None,
@@ -111,6 +121,8 @@ def open_case(
         customer_id=customer_id,
         channel=channel,
         follows_case_id=follows_case_id,
+        language=language.strip().lower() or "fr",
+        routing=[],
         due_at=due_at,
         opened_by=opened_by.strip(),
         created_at=now,
@@ -245,6 +257,8 @@ def list_cases(
     types: Sequence[str] = (),
     customer_id: int | None = None,
     active: bool | None = None,
+    queue: str | None = None,
+    owner: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> CasePage:
@@ -267,6 +281,16 @@ def list_cases(
         query = query.where(Case.type.in_(types))
     if customer_id is not None:
         query = query.where(Case.customer_id == customer_id)
+    if queue is not None:
+        queue_id = session.scalar(select(Queue.id).where(Queue.name == queue))
+        if queue_id is None:
+            raise CaseError(f"no queue named {queue!r}")
+        query = query.where(Case.queue_id == queue_id)
+    if owner is not None:
+        owner_id = session.scalar(select(Agent.id).where(Agent.name == owner))
+        if owner_id is None:
+            raise CaseError(f"no agent {owner!r}")
+        query = query.where(Case.owner_id == owner_id)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     urgency = sql_case(
         {name: -order for name, order in workflow.PRIORITY_ORDER.items()},
@@ -340,7 +364,9 @@ def case_out(case: Case, language: str = "fr") -> CaseOut:
         type_label=workflow.label(workflow.TYPES, case.type, language), status=case.status,
         status_label=workflow.label(workflow.STATUSES, case.status, language),
         priority=case.priority, customer_id=case.customer_id, channel=case.channel,
-        follows_case_id=case.follows_case_id, due_at=case.due_at, opened_by=case.opened_by,
+        follows_case_id=case.follows_case_id, language=case.language, queue_id=case.queue_id,
+        owner_id=case.owner_id, team_id=case.team_id, assigned_at=case.assigned_at,
+        routing=list(case.routing or []), due_at=case.due_at, opened_by=case.opened_by,
         created_at=case.created_at, updated_at=case.updated_at, resolved_at=case.resolved_at,
         closed_at=case.closed_at,
     )  # fmt: skip
@@ -366,8 +392,14 @@ def case_detail(session: Session, case: Case, language: str = "fr") -> CaseDetai
                     details=item.event.details,
                 )
             )
+    owner = session.get(Agent, case.owner_id) if case.owner_id else None
+    queue = session.get(Queue, case.queue_id) if case.queue_id else None
+    team = session.get(Team, case.team_id) if case.team_id else None
     return CaseDetailOut(
         **case_out(case, language).model_dump(),
+        queue=queue.name if queue else None,
+        owner=owner.name if owner else None,
+        team=team.name if team else None,
         thread=lines,
         proposed_interactions=proposals(session, case),
     )

@@ -142,3 +142,13 @@ def may_concern(message_type: str, case_type: str) -> bool:
     """Whether a customer's message of this type may be about an active case of that type."""
     about = CUSTOMER_MESSAGES.get(message_type)
     return about is None or case_type in RELATED_TYPES.get(about, frozenset({about}))
+
+
+#: Types whose work happens on another channel than the one they came in by: a call-back asked
+#: for on the website is work for the phone agents.
+WORKED_ON: dict[str, str] = {"callback": "phone"}
+
+
+def working_channel(case_type: str, channel: str) -> str:
+    """The channel the case is worked on (routing and agents' capacities count it there)."""
+    return WORKED_ON.get(case_type, channel)

@@ -70,3 +70,47 @@ def test_wrong_requests_get_a_clear_error(client: TestClient):  # noqa: F811
     )
     assert (missing.status_code, missing.json()["detail"]) == (404, "no case PAR-2026-009999")
     assert bad_filter.status_code == 422
+
+
+def test_staff_is_set_up_and_cases_are_routed_taken_and_transferred_over_http(client: TestClient):  # noqa: F811
+    for team in (
+        {"name": "guingamp", "kind": "store"},
+        {"name": "centre", "kind": "contact_centre"},
+    ):
+        assert client.post("/api/v1/teams", json=team).status_code == 201
+    nolwenn = client.post("/api/v1/agents", json={
+        "name": "Nolwenn", "team": "guingamp", "channels": {"chat": 2},
+        "skills": {"language:fr": 4}, "presence": "available"})  # fmt: skip
+    client.post("/api/v1/agents", json={
+        "name": "Aurélie", "team": "centre", "channels": {"chat": 3},
+        "skills": {"language:fr": 3}})  # fmt: skip
+    client.post("/api/v1/queues", json={"name": "showroom", "teams": ["guingamp"],
+                                        "is_default": True})  # fmt: skip
+    client.post("/api/v1/queues", json={"name": "centre", "teams": ["centre"]})
+    rule = client.post("/api/v1/routing-rules", json={
+        "position": 1, "queue": "centre", "conditions": {"types": ["complaint"]},
+        "priority": "high"})  # fmt: skip
+
+    routed = client.post("/api/v1/cases", json={"type": "quote", "channel": "chat", "subject": "a"})
+    waiting = client.post("/api/v1/cases", json={"type": "complaint", "channel": "chat",
+                                                 "subject": "b"})  # fmt: skip
+    detail = client.get(f"/api/v1/cases/{waiting.json()['id']}").json()
+    client.put("/api/v1/agents/Aurélie/presence", json={"presence": "available"})
+    taken = client.post("/api/v1/cases/next", json={"agent": "Aurélie"}).json()
+    conflict = client.post(f"/api/v1/cases/{routed.json()['id']}/assign", json={"agent": "Aurélie"})
+    moved = client.post(f"/api/v1/cases/{routed.json()['id']}/transfer",
+                        json={"queue": "centre", "reason": "renfort"}).json()  # fmt: skip
+    agents = {a["name"]: a["load"] for a in client.get("/api/v1/agents").json()}
+
+    assert nolwenn.json()["load"] == {}
+    assert rule.json()["queue"] == "centre"
+    assert (routed.json()["owner_id"], routed.json()["status"]) == (nolwenn.json()["id"], "open")
+    assert (detail["queue"], detail["owner"], detail["priority"]) == ("centre", None, "high")
+    assert detail["routing"][-1] == "no agent available: the case waits in the queue"
+    assert (taken["id"], taken["owner"]) == (waiting.json()["id"], "Aurélie")
+    assert conflict.status_code == 409
+    assert conflict.json()["detail"] == f"{routed.json()['reference']} is already Nolwenn's"
+    assert (moved["queue"], moved["owner"]) == ("centre", "Aurélie")
+    assert agents == {"Nolwenn": {}, "Aurélie": {"chat": 2}}
+    assert client.get("/api/v1/cases?queue=centre").json()["total"] == 2
+    assert client.get("/api/v1/cases?queue=nowhere").status_code == 422

@@ -63,3 +63,34 @@ def test_wrong_commands_say_what_is_wrong(home: Path):  # noqa: F811
     assert (missing.returncode, "no case PAR-2026-000042" in missing.stderr) == (1, True)
     assert bad_due.returncode == 2
     assert "--due needs an offset" in bad_due.stderr
+
+
+def test_people_queues_and_rules_are_set_up_and_cases_routed_from_the_command_line(home: Path):  # noqa: F811
+    parcours(home, "teams", "add", "guingamp", "--kind", "store", "--location", "Guingamp")
+    parcours(home, "agents", "add", "Nolwenn", "--team", "guingamp", "--channel", "phone:1",
+             "--skill", "language:fr:4", "--presence", "available")  # fmt: skip
+    parcours(home, "agents", "add", "Kévin", "--team", "guingamp", "--channel", "phone:1",
+             "--skill", "language:fr:3")  # fmt: skip
+    parcours(home, "queues", "add", "showroom", "--team", "guingamp", "--default")
+    parcours(home, "queues", "rule", "1", "showroom", "--type", "complaint", "--priority", "high")
+
+    first = parcours(home, "cases", "open", "--type", "complaint", "--channel", "phone",
+                     "--subject", "Panne")  # fmt: skip
+    second = parcours(home, "cases", "open", "--type", "quote", "--channel", "phone",
+                      "--subject", "Devis")  # fmt: skip
+    parcours(home, "agents", "presence", "Kévin", "available")
+    taken = parcours(home, "cases", "next", "--agent", "Kévin")
+    shown = json.loads(parcours(home, "cases", "show", "1", "--format", "json").stdout)
+    bad = parcours(home, "agents", "add", "Loïc", "--team", "guingamp", "--channel", "phone",
+                   check=False)  # fmt: skip
+    agents = parcours(home, "agents", "list").stdout
+
+    assert (first.stdout, second.stdout) == (f"1 PAR-{YEAR}-000001\n", f"2 PAR-{YEAR}-000002\n")
+    assert (shown["owner"], shown["priority"], shown["routing"][0]) == (
+        "Nolwenn",
+        "high",
+        "rule 1 → queue showroom",
+    )
+    assert taken.stdout == f"2 PAR-{YEAR}-000002\n"
+    assert bad.returncode == 2 and "--channel expects NAME:NUMBER, got 'phone'" in bad.stderr
+    assert "phone 1/1" in agents

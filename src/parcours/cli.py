@@ -9,7 +9,7 @@ import typer
 from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
 from parcours.cases.cli import cases_app
-from parcours.cases.staff_cli import agents_app, queues_app, teams_app
+from parcours.cases.staff_cli import agents_app, queues_app, slas_app, teams_app
 from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers.cli import (
     customers_app,
@@ -69,6 +69,7 @@ app.add_typer(cases_app, name="cases")
 app.add_typer(teams_app, name="teams")
 app.add_typer(agents_app, name="agents")
 app.add_typer(queues_app, name="queues")
+app.add_typer(slas_app, name="slas")
 export_app.command("source-links")(export_source_links_command)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from parcours.cases import assignment, services, staff
+from parcours.cases import assignment, services, staff, views
 from parcours.cases.models import Agent, Case
 from parcours.customers.models import Customer
 from parcours.db import Database
@@ -161,7 +161,7 @@ def test_a_transfer_keeps_the_thread_and_notes_and_says_who_had_it(db: Database)
 
     detail = None
     with db.sessions() as session:
-        detail = services.case_detail(session, services.find_case(session, case_id))
+        detail = views.case_detail(session, services.find_case(session, case_id))
     assert owner(db, case_id) == "Aurélie"
     assert [line.body for line in detail.thread if line.kind == "note"] == ["Client pressé"]
     transferred = [line.details for line in detail.thread if line.event == "transferred"]

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from parcours.cases import services
+from parcours.cases import services, views
 from parcours.cases.models import Case, CaseEvent
 from parcours.customers.merging import merge_customers
 from parcours.db import Database
@@ -41,7 +41,7 @@ def open_case(db: Database, **fields: Any) -> tuple[int, str]:
 
 def show(db: Database, key: int | str) -> Any:
     with db.sessions() as session:
-        return services.case_detail(session, services.find_case(session, key))
+        return views.case_detail(session, services.find_case(session, key))
 
 
 def test_references_follow_each_other_within_a_year_and_start_again_the_next(db: Database):

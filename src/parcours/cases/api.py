@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from parcours.cases import assignment, services, staff
+from parcours.cases import assignment, services, slas, staff, views
 from parcours.cases.models import Case
 from parcours.cases.schemas import (
     AgentIn,
     AgentOut,
     AssignIn,
     AttachIn,
+    AttainmentOut,
     CaseDetailOut,
     CaseIn,
     CaseNoteIn,
@@ -25,6 +27,9 @@ from parcours.cases.schemas import (
     QueueOut,
     RuleIn,
     RuleOut,
+    SlaCheckOut,
+    SlaPolicyIn,
+    SlaPolicyOut,
     StatusIn,
     TeamIn,
     TeamOut,
@@ -64,7 +69,7 @@ def post_case(session: ApiSessionDep, token: TokenDep, body: CaseIn) -> CaseOut:
         )  # fmt: skip
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_out(case)
+    return views.case_out(case)
 
 
 @router.get("/cases", response_model=CasePageOut)
@@ -90,14 +95,14 @@ def get_cases(
         raise _error(error) from None
     return CasePageOut(
         total=found.total, page=found.page, page_size=found.page_size,
-        items=[services.case_out(case, language) for case in found.items],
+        items=[views.case_out(case, language) for case in found.items],
     )  # fmt: skip
 
 
 @router.get("/cases/{key}", response_model=CaseDetailOut)
 def get_case(session: ApiSessionDep, key: str, language: Language = "fr") -> CaseDetailOut:
     """A case by id or reference, with its thread across channels, notes and history."""
-    return services.case_detail(session, _case(session, key), language)
+    return views.case_detail(session, _case(session, key), language)
 
 
 @router.post("/cases/{key}/status", response_model=CaseOut)
@@ -109,7 +114,7 @@ def post_status(session: ApiSessionDep, token: TokenDep, key: str, body: StatusI
         services.change_status(session, case, body.status, actor=token.name, reason=body.reason)
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_out(case)
+    return views.case_out(case)
 
 
 @router.post("/cases/{key}/priority", response_model=CaseOut)
@@ -120,7 +125,7 @@ def post_priority(session: ApiSessionDep, token: TokenDep, key: str, body: Prior
         services.change_priority(session, case, body.priority, actor=token.name)
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_out(case)
+    return views.case_out(case)
 
 
 @router.post("/cases/{key}/notes", response_model=CaseDetailOut, status_code=201)
@@ -133,7 +138,7 @@ def post_case_note(
         services.add_note(session, case, author=body.author or token.name, body=body.body)
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_detail(session, case)
+    return views.case_detail(session, case)
 
 
 @router.post("/cases/{key}/interactions", response_model=CaseDetailOut)
@@ -146,7 +151,7 @@ def post_attachment(
         services.attach_interaction(session, case, body.interaction_id, actor=token.name)
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_detail(session, case)
+    return views.case_detail(session, case)
 
 
 @router.post("/cases/{key}/assign", response_model=CaseDetailOut)
@@ -164,7 +169,7 @@ def post_assign(session: ApiSessionDep, token: TokenDep, key: str, body: AssignI
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_detail(session, case)
+    return views.case_detail(session, case)
 
 
 @router.post("/cases/next", response_model=CaseDetailOut | None)
@@ -175,7 +180,7 @@ def post_next(session: ApiSessionDep, body: NextIn) -> CaseDetailOut | None:
         case = assignment.next_case(session, staff.agent_named(session, body.agent))
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_detail(session, case) if case else None
+    return views.case_detail(session, case) if case else None
 
 
 @router.post("/cases/{key}/transfer", response_model=CaseDetailOut)
@@ -190,7 +195,7 @@ def post_transfer(
                             reason=body.reason)  # fmt: skip
     except services.CaseError as error:
         raise _error(error) from None
-    return services.case_detail(session, case)
+    return views.case_detail(session, case)
 
 
 @router.post("/teams", response_model=TeamOut, status_code=201)
@@ -276,3 +281,45 @@ def get_rules(session: ApiSessionDep) -> list[RuleOut]:
     return [RuleOut(id=rule.id, position=rule.position, queue=queue,
                     conditions=rule.conditions, priority=rule.priority)
             for rule, queue in staff.rules(session)]  # fmt: skip
+
+
+@router.post("/sla-policies", response_model=SlaPolicyOut, status_code=201)
+def post_sla_policy(session: ApiSessionDep, body: SlaPolicyIn) -> SlaPolicyOut:
+    """Due times in business minutes (Monday–Friday 9:00–12:30, 13:30–18:00, Paris, closed on
+    French public holidays) for the cases meeting the conditions; the first policy by position
+    applies."""
+    try:
+        policy = slas.add_policy(
+            session, body.name, body.position, first_response_minutes=body.first_response_minutes,
+            resolution_minutes=body.resolution_minutes, reminder_minutes=body.reminder_minutes,
+            conditions=body.conditions,
+        )  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return SlaPolicyOut.model_validate(policy, from_attributes=True)
+
+
+@router.get("/sla-policies", response_model=list[SlaPolicyOut])
+def get_sla_policies(session: ApiSessionDep) -> list[SlaPolicyOut]:
+    return [SlaPolicyOut.model_validate(p, from_attributes=True) for p in slas.policies(session)]
+
+
+@router.post("/slas/check", response_model=SlaCheckOut)
+def post_sla_check(session: ApiSessionDep) -> SlaCheckOut:
+    """Remind the cases at risk and escalate the breached ones (each once)."""
+    report = slas.check(session)
+    return SlaCheckOut(reminded=report.reminded, escalated=report.escalated)
+
+
+@router.get("/slas/attainment", response_model=list[AttainmentOut])
+def get_attainment(
+    session: ApiSessionDep,
+    since: Annotated[datetime, Query(description="Cases opened from (with offset)")],
+    until: Annotated[datetime, Query(description="Up to (exclusive, with offset)")],
+) -> list[AttainmentOut]:
+    """Per team and channel: first responses and resolutions in time."""
+    return [
+        AttainmentOut(**vars(row), first_response_rate=row.first_response_rate,
+                      resolution_rate=row.resolution_rate)
+        for row in slas.attainment(session, since=since, until=until)
+    ]  # fmt: skip

@@ -19,7 +19,7 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from parcours.cases import routing, workflow
+from parcours.cases import routing, slas, workflow
 from parcours.cases.models import (
     Agent,
     AgentChannel,
@@ -278,9 +278,11 @@ def transfer(
 
 
 def open_and_route(session: Session, **fields: Any) -> Case:
-    """Open a case (see :func:`parcours.cases.services.open_case`) and route it at once."""
+    """Open a case (see :func:`parcours.cases.services.open_case`), route it at once and start
+    its service-level clocks (after routing, which may raise its priority)."""
     case = open_case(session, **fields)
     route(session, case, actor=case.opened_by, now=fields.get("now"))
+    slas.start_clocks(session, case)
     return case
 
 

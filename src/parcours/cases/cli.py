@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcours.cases import assignment, services, staff, workflow
+from parcours.cases import assignment, services, staff, views, workflow
 from parcours.cli_support import console, fail, open_database, parse_moment
 
 cases_app = typer.Typer(help="Requests across channels: quotes, complaints, after-sales…",
@@ -40,7 +40,7 @@ def open_command(
                 subject=subject, opened_by=by, priority=priority, language=language_,
                 due_at=due_at, interaction_id=interaction,
             )  # fmt: skip
-            shown = services.case_out(case)
+            shown = views.case_out(case)
     except services.CaseError as error:
         fail(str(error))
     if output == "json":
@@ -59,7 +59,7 @@ def show_command(
     database = open_database()
     with database.sessions() as session:
         try:
-            detail = services.case_detail(session, services.find_case(session, case), language)
+            detail = views.case_detail(session, services.find_case(session, case), language)
         except services.CaseError as error:
             fail(str(error), code=1)
     if output == "json":
@@ -115,7 +115,7 @@ def list_command(
             )  # fmt: skip
         except services.CaseError as error:
             fail(str(error))
-        items = [services.case_out(case, language) for case in found.items]
+        items = [views.case_out(case, language) for case in found.items]
     if output == "json":
         print(json.dumps({"total": found.total, "page": found.page, "page_size": found.page_size,
                           "items": [item.model_dump(mode="json") for item in items]},
@@ -205,7 +205,7 @@ def assign_command(
                 assignment.route(session, found, actor=by)
             else:
                 assignment.assign(session, found, staff.agent_named(session, agent), actor=by)
-            detail = services.case_detail(session, found)
+            detail = views.case_detail(session, found)
     except services.UnknownCase as error:
         fail(str(error), code=1)
     except services.CaseError as error:
@@ -222,7 +222,7 @@ def next_command(agent: Annotated[str, typer.Option(help="The agent asking for w
     try:
         with database.transaction(write=True) as session:
             found = assignment.next_case(session, staff.agent_named(session, agent))
-            shown = services.case_out(found) if found else None
+            shown = views.case_out(found) if found else None
     except services.CaseError as error:
         fail(str(error))
     if shown is None:
@@ -247,7 +247,7 @@ def transfer_command(
             target = staff.agent_named(session, agent) if agent else None
             assignment.transfer(session, found, actor=by, to_agent=target, to_queue=queue,
                                 reason=reason)  # fmt: skip
-            detail = services.case_detail(session, found)
+            detail = views.case_detail(session, found)
     except services.UnknownCase as error:
         fail(str(error), code=1)
     except services.CaseError as error:

@@ -47,6 +47,13 @@ class Case(Base):
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Why the case is where it is: the routing decision in words.
     routing: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    sla_policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policies.id"))
+    first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The first message sent to the customer on the case (any channel).
+    first_responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sla_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -177,3 +184,19 @@ class RoutingRule(Base):
     #: "channels": [...], "languages": [...]}
     conditions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     priority: Mapped[str | None] = mapped_column(String(10))
+
+
+class SlaPolicy(Base):
+    """Due times for the first response and the resolution, in business minutes, for the cases
+    meeting its conditions (the first policy by position applies)."""
+
+    __tablename__ = "sla_policies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    position: Mapped[int] = mapped_column(unique=True)
+    first_response_minutes: Mapped[int] = mapped_column()
+    resolution_minutes: Mapped[int] = mapped_column()
+    reminder_minutes: Mapped[int] = mapped_column(default=30)
+    #: {"priorities": [...], "segments": [...], "channels": [...], "types": [...]}
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -42,6 +42,9 @@ class CaseOut(BaseModel):
     assigned_at: datetime | None
     routing: list[str]
     due_at: datetime | None
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_responded_at: datetime | None
     opened_by: str
     created_at: datetime
     updated_at: datetime
@@ -66,7 +69,15 @@ class ThreadEntryOut(BaseModel):
     details: dict[str, Any] | None = None
 
 
+class SlaOut(BaseModel):
+    policy: str | None
+    #: on_time, at_risk, breached, met (None: no clock).
+    first_response: str | None
+    resolution: str | None
+
+
 class CaseDetailOut(CaseOut):
+    sla: SlaOut
     queue: str | None
     owner: str | None
     team: str | None
@@ -161,3 +172,34 @@ class RuleIn(BaseModel):
 
 class RuleOut(RuleIn):
     id: int
+
+
+class SlaPolicyIn(BaseModel):
+    name: str
+    position: int
+    first_response_minutes: int = Field(description="Business minutes to the first response")
+    resolution_minutes: int = Field(description="Business minutes to the resolution")
+    reminder_minutes: int = 30
+    conditions: dict[str, Any] = Field(
+        default_factory=dict, description="priorities, segments, channels, types (empty: any)"
+    )
+
+
+class SlaPolicyOut(SlaPolicyIn):
+    id: int
+
+
+class SlaCheckOut(BaseModel):
+    reminded: list[str]
+    escalated: list[str]
+
+
+class AttainmentOut(BaseModel):
+    team: str
+    channel: str
+    cases: int
+    first_response_met: int
+    first_response_rate: float | None
+    resolution_due: int
+    resolution_met: int
+    resolution_rate: float | None

@@ -28,15 +28,12 @@ from parcours.cases.models import (
     CaseNote,
     CaseSequence,
     Queue,
-    Team,
 )
 from parcours.cases.references import find_references, make_reference
-from parcours.cases.schemas import CaseDetailOut, CaseOut, ThreadEntryOut
 from parcours.customers.merging import current_customer
 from parcours.customers.models import Customer
 from parcours.db import utcnow
 from parcours.interactions.models import Interaction
-from parcours.interactions.services import entry
 from parcours.interactions.vocabulary import CHANNELS
 
 MAX_SUBJECT = 300
@@ -224,7 +221,8 @@ def attach_interaction(
     now: datetime | None = None,
 ) -> bool:
     """Put an interaction in the case's thread; False if it already was."""
-    if session.get(Interaction, interaction_id) is None:
+    interaction = session.get(Interaction, interaction_id)
+    if interaction is None:
         raise CaseError(f"no interaction with id {interaction_id}")
     linked = session.scalar(
         select(CaseInteraction.id).where(
@@ -238,6 +236,13 @@ def attach_interaction(
                                 attached_at=now))  # fmt: skip
     record_event(session, case, actor, "attached", now, interaction_id=interaction_id, how=how)
     case.updated_at = now
+    # The first message sent to the customer after the opening stops the first-response clock.
+    if (
+        interaction.direction == "outbound"
+        and case.first_responded_at is None
+        and interaction.occurred_at >= case.created_at
+    ):
+        case.first_responded_at = interaction.occurred_at
     session.flush()
     return True
 
@@ -353,53 +358,3 @@ def proposals(session: Session, case: Case) -> list[int]:
         )
     )
     return [i for i in proposed if isinstance(i, int) and i not in attached]
-
-
-# -- shapes for the API and the CLI ---------------------------------------------------------------
-
-
-def case_out(case: Case, language: str = "fr") -> CaseOut:
-    return CaseOut(
-        id=case.id, reference=case.reference, subject=case.subject, type=case.type,
-        type_label=workflow.label(workflow.TYPES, case.type, language), status=case.status,
-        status_label=workflow.label(workflow.STATUSES, case.status, language),
-        priority=case.priority, customer_id=case.customer_id, channel=case.channel,
-        follows_case_id=case.follows_case_id, language=case.language, queue_id=case.queue_id,
-        owner_id=case.owner_id, team_id=case.team_id, assigned_at=case.assigned_at,
-        routing=list(case.routing or []), due_at=case.due_at, opened_by=case.opened_by,
-        created_at=case.created_at, updated_at=case.updated_at, resolved_at=case.resolved_at,
-        closed_at=case.closed_at,
-    )  # fmt: skip
-
-
-def case_detail(session: Session, case: Case, language: str = "fr") -> CaseDetailOut:
-    """The case with its whole thread, as the API and ``parcours cases show`` give it."""
-    lines = []
-    for item in thread(session, case):
-        if item.interaction is not None:
-            lines.append(ThreadEntryOut(at=item.at, kind=item.kind,
-                                        interaction=entry(item.interaction, language)))  # fmt: skip
-        elif item.note is not None:
-            lines.append(ThreadEntryOut(at=item.at, kind=item.kind, author=item.note.author,
-                                        body=item.note.body))  # fmt: skip
-        elif item.event is not None:
-            lines.append(
-                ThreadEntryOut(
-                    at=item.at,
-                    kind=item.kind,
-                    author=item.event.actor,
-                    event=item.event.kind,
-                    details=item.event.details,
-                )
-            )
-    owner = session.get(Agent, case.owner_id) if case.owner_id else None
-    queue = session.get(Queue, case.queue_id) if case.queue_id else None
-    team = session.get(Team, case.team_id) if case.team_id else None
-    return CaseDetailOut(
-        **case_out(case, language).model_dump(),
-        queue=queue.name if queue else None,
-        owner=owner.name if owner else None,
-        team=team.name if team else None,
-        thread=lines,
-        proposed_interactions=proposals(session, case),
-    )

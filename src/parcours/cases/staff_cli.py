@@ -9,14 +9,16 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from parcours.cases import services, staff
-from parcours.cli_support import console, fail, open_database
+from parcours.cases import services, slas, staff
+from parcours.cli_support import console, fail, open_database, parse_moment
 
 teams_app = typer.Typer(help="Teams: stores, the contact centre, the back office, the field.",
                         no_args_is_help=True)  # fmt: skip
 agents_app = typer.Typer(help="Agents: channels and capacities, skills, presence.",
                          no_args_is_help=True)  # fmt: skip
 queues_app = typer.Typer(help="Queues and routing rules.", no_args_is_help=True)
+slas_app = typer.Typer(help="Service levels: policies, reminders and escalation, attainment.",
+                       no_args_is_help=True)  # fmt: skip
 
 
 def _pairs(values: list[str] | None, option: str) -> dict[str, int]:
@@ -146,3 +148,66 @@ def add_rule_command(
         return f"rule {rule.position} → {queue}"
 
     _write(add)
+
+
+@slas_app.command("add")
+def add_policy_command(
+    name: str,
+    position: Annotated[int, typer.Option(help="The first policy that holds applies")],
+    first_response: Annotated[int, typer.Option(help="Business minutes to the first response")],
+    resolution: Annotated[int, typer.Option(help="Business minutes to the resolution")],
+    reminder: Annotated[int, typer.Option(help="Minutes before a due time to remind")] = 30,
+    priority: Annotated[list[str] | None, typer.Option()] = None,
+    segment: Annotated[list[str] | None, typer.Option()] = None,
+    channel: Annotated[list[str] | None, typer.Option()] = None,
+    type_: Annotated[list[str] | None, typer.Option("--type")] = None,
+) -> None:
+    """Add an SLA policy (business hours: Monday–Friday 9:00–12:30, 13:30–18:00, Paris)."""
+    given = (("priorities", priority), ("segments", segment), ("channels", channel),
+             ("types", type_))  # fmt: skip
+    conditions = {key: value for key, value in given if value}
+
+    def add(session: Session) -> str:
+        policy = slas.add_policy(session, name, position, first_response_minutes=first_response,
+                                 resolution_minutes=resolution, reminder_minutes=reminder,
+                                 conditions=conditions)  # fmt: skip
+        return f"SLA policy {policy.name} (position {policy.position})"
+
+    _write(add)
+
+
+@slas_app.command("check")
+def check_command() -> None:
+    """Remind the cases at risk and escalate the breached ones (run it every few minutes)."""
+
+    def run(session: Session) -> str:
+        report = slas.check(session)
+        return (f"reminded: {', '.join(report.reminded) or 'none'}; "
+                f"escalated: {', '.join(report.escalated) or 'none'}")  # fmt: skip
+
+    _write(run)
+
+
+@slas_app.command("report")
+def report_command(
+    since: Annotated[str, typer.Option(help="Cases opened from (ISO 8601 with offset)")],
+    until: Annotated[str, typer.Option(help="Up to (exclusive)")],
+) -> None:
+    """SLA attainment per team and channel."""
+    start, end = parse_moment(since, "--since"), parse_moment(until, "--until")
+    assert start is not None and end is not None
+    database = open_database()
+    with database.sessions() as session:
+        rows = slas.attainment(session, since=start, until=end)
+    table = Table(title="SLA attainment")
+    for column in ("team", "channel", "cases", "first response in time", "resolved in time"):
+        table.add_column(column)
+    for row in rows:
+        first = f"{row.first_response_met}/{row.cases}"
+        resolved = f"{row.resolution_met}/{row.resolution_due}"
+        if row.first_response_rate is not None:
+            first += f" ({row.first_response_rate:.0%})"
+        if row.resolution_rate is not None:
+            resolved += f" ({row.resolution_rate:.0%})"
+        table.add_row(row.team, row.channel, str(row.cases), first, resolved)
+    console.print(table)

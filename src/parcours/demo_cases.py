@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcours.cases import services, staff
+from parcours.cases import services, slas, staff
 from parcours.cases.assignment import open_and_route
 from parcours.cases.models import Case
 from parcours.db import Database
@@ -138,6 +138,23 @@ def _staff(database: Database) -> None:
             session, 2, "Réclamations", {"types": ["complaint", "order_problem"]}, priority="high"
         )
         staff.add_rule(session, 3, "Réclamations", {"segments": ["vip"]}, priority="high")
+        slas.add_policy(
+            session,
+            "Urgent",
+            1,
+            first_response_minutes=30,
+            resolution_minutes=240,
+            conditions={"priorities": ["urgent"]},
+        )
+        slas.add_policy(
+            session,
+            "Téléphone et chat",
+            2,
+            first_response_minutes=60,
+            resolution_minutes=960,
+            conditions={"channels": ["phone", "chat", "web"]},
+        )
+        slas.add_policy(session, "Standard", 3, first_response_minutes=480, resolution_minutes=2400)
 
 
 def _status(status: str, actor: str, at: datetime, reason: str | None = None) -> Callable[..., Any]:

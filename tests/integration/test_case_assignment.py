@@ -236,3 +236,34 @@ def test_a_call_back_asked_for_on_the_web_is_work_for_the_phone_agents(db: Datab
     assert [owner(db, callback), owner(db, call)] == ["Nolwenn", "Kévin"]
     with db.sessions() as session:
         assert assignment.loads(session) == {"Nolwenn": {"phone": 1}, "Kévin": {"phone": 1}}
+
+
+def test_dispatch_gives_waiting_cases_to_the_overflow_pool_once_they_have_waited(db: Database):
+    given_a_showroom_and_a_contact_centre(db)
+    for n in range(2):
+        open_routed(db, subject=f"appel {n}")
+    waiting = open_routed(db, subject="appel en attente")
+
+    with db.transaction(write=True) as session:
+        early = assignment.dispatch(session, now=T0 + timedelta(seconds=60))
+    with db.transaction(write=True) as session:
+        late = assignment.dispatch(session, now=T0 + timedelta(seconds=150))
+
+    assert early == []
+    assert late == [f"PAR-{T0.year}-000003"]
+    assert owner(db, waiting) == "Aurélie"
+
+
+def test_routing_a_case_that_still_waits_for_the_same_reasons_writes_nothing_new(db: Database):
+    given_a_showroom_and_a_contact_centre(db)
+    for n in range(3):
+        open_routed(db, subject=f"appel {n}")
+
+    for seconds in (10, 20, 30):
+        with db.transaction(write=True) as session:
+            assignment.dispatch(session, now=T0 + timedelta(seconds=seconds))
+
+    with db.sessions() as session:
+        detail = views.case_detail(session, services.find_case(session, 3))
+    assert [line.event for line in detail.thread].count("routed") == 1
+    assert detail.routing[0] == "no rule holds → queue showroom"

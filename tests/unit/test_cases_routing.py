@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from parcours.cases.routing import (
+    DECISION_LINES,
     AgentState,
     CaseFacts,
     QueueSpec,
@@ -106,3 +107,27 @@ def test_a_case_overflows_to_the_wider_pool_after_waiting():
     )
     assert late.agent == 7
     assert late.explanation[0] == "waited 120 s ≥ 120 s: overflow to contact-centre"
+    # Found or not, a decision is explained in the same number of lines (kept on the case).
+    assert len(early.explanation) == len(late.explanation) == DECISION_LINES
+
+
+def test_waiting_cases_give_a_freed_agent_the_most_urgent_then_the_oldest_case_they_may_take():
+    from parcours.cases.routing import Waiting, WaitingCases
+
+    waiting = WaitingCases()
+    old = Waiting(case(id=1, channel="chat"), SHOWROOM, since=0)
+    english = Waiting(case(id=2, channel="chat", language="en", priority="urgent"), SHOWROOM, 5)
+    urgent = Waiting(case(id=3, channel="chat", priority="urgent"), SHOWROOM, since=10)
+    phone = Waiting(case(id=4, channel="phone", priority="urgent"), SHOWROOM, since=1)
+    for item in (old, english, urgent, phone):
+        waiting.add(item)
+    french_chat_only = agent(1, capacity={"chat": 3})
+
+    picks = [waiting.best_for(french_chat_only, now=20) for _ in range(3)]
+
+    # The English case needs an English speaker; the phone case a phone line.
+    assert picks == [urgent, old, None]
+    assert waiting.count == 2
+    centre = agent(2, team="contact-centre", skills={"language:en": 2}, capacity={"chat": 3})
+    assert waiting.best_for(centre, now=20) is None  # before the overflow (120 s)
+    assert waiting.best_for(centre, now=200) is english

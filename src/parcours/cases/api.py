@@ -172,6 +172,12 @@ def post_assign(session: ApiSessionDep, token: TokenDep, key: str, body: AssignI
     return views.case_detail(session, case)
 
 
+@router.post("/cases/dispatch", response_model=list[str])
+def post_dispatch(session: ApiSessionDep, token: TokenDep) -> list[str]:
+    """Route the waiting cases again (overflow, agents freed since): the references given out."""
+    return assignment.dispatch(session, actor=token.name)
+
+
 @router.post("/cases/next", response_model=CaseDetailOut | None)
 def post_next(session: ApiSessionDep, body: NextIn) -> CaseDetailOut | None:
     """The "next case" button: the agent takes the most urgent case waiting for them (null if

@@ -174,6 +174,13 @@ def route(
     facts = case_facts(session, case, now)
     teams, _ = routing.teams_for(spec, facts.waiting)
     decision = routing.choose_agent(facts, spec, agent_states(session, teams))
+    if (
+        not lines
+        and decision.agent is None
+        and case.routing[-len(decision.explanation) :] == list(decision.explanation)
+    ):
+        return decision  # still waiting, for the same reasons: nothing new to write
+    lines = lines or [line for line in case.routing if "→ queue" in line or "priority" in line]
     lines += decision.explanation
     case.routing = lines
     record_event(session, case, actor, "routed", now, queue=queue.name, explanation=lines)
@@ -275,6 +282,28 @@ def transfer(
     )
     route(session, case, actor=actor, now=now)
     return case
+
+
+def dispatch(
+    session: Session, *, now: datetime | None = None, actor: str = "parcours"
+) -> list[str]:
+    """Route again every waiting case (run every minute or so): those that have waited past their
+    queue's overflow now reach the wider pool, and agents freed since get work without asking.
+    Most urgent first, then longest waiting; the references of the cases given out."""
+    now = now_or_utcnow(now)
+    urgency = {name: -rank for name, rank in workflow.PRIORITY_ORDER.items()}
+    waiting = session.scalars(
+        select(Case)
+        .where(Case.owner_id.is_(None), Case.queue_id.is_not(None),
+               Case.status.in_(sorted(workflow.ACTIVE)))
+        .order_by(Case.queued_at, Case.id)
+    ).all()  # fmt: skip
+    given = []
+    for case in sorted(waiting, key=lambda c: urgency.get(c.priority, 0)):
+        decision = route(session, case, actor=actor, now=now)
+        if decision is not None and decision.agent is not None:
+            given.append(case.reference)
+    return given
 
 
 def open_and_route(session: Session, **fields: Any) -> Case:

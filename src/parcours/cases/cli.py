@@ -253,3 +253,13 @@ def transfer_command(
     except services.CaseError as error:
         fail(str(error))
     console.print(f"{detail.reference}: {detail.owner or 'waiting'} ({detail.queue or 'no queue'})")
+
+
+@cases_app.command("dispatch")
+def dispatch_command() -> None:
+    """Route the waiting cases again (overflow after waiting, agents freed since); run it every
+    minute or so."""
+    database = open_database()
+    with database.transaction(write=True) as session:
+        given = assignment.dispatch(session)
+    console.print(f"given out: {', '.join(given) or 'none'}")

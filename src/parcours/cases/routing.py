@@ -17,11 +17,14 @@ Every decision carries a readable explanation (``Decision.explanation``), kept o
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 PRESENCES = ("available", "busy", "away", "offline")
+#: An agent decision is explained in three lines: the teams, what is needed, the outcome.
+DECISION_LINES = 3
 PRIORITY_RAISE = ("low", "normal", "high", "urgent")
 
 
@@ -187,3 +190,55 @@ def choose_agent(case: CaseFacts, queue: QueueSpec, agents: Iterable[AgentState]
             f"{case.channel} in progress, among {len(eligible)} eligible"
         )
     return Decision(best.id, teams, tuple(lines))
+
+
+@dataclass
+class Waiting:
+    """A case waiting in its queue, for :class:`WaitingCases`."""
+
+    case: CaseFacts
+    queue: QueueSpec
+    since: float
+
+
+class WaitingCases:
+    """Cases waiting for an agent, grouped by queue, channel, language and priority, each group in
+    arrival order: the next case for a freed agent is found by looking at the head of each group
+    only (a few dozen), not at every waiting case."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str, str, str], deque[Waiting]] = {}
+        self.count = 0
+
+    def add(self, waiting: Waiting) -> None:
+        case = waiting.case
+        key = (waiting.queue.name, case.channel, case.language, case.priority)
+        self.groups.setdefault(key, deque()).append(waiting)
+        self.count += 1
+
+    def remove(self, waiting: Waiting) -> None:
+        case = waiting.case
+        group = self.groups[(waiting.queue.name, case.channel, case.language, case.priority)]
+        if group and group[0] is waiting:
+            group.popleft()
+        else:
+            group.remove(waiting)
+        self.count -= 1
+
+    def best_for(self, agent: AgentState, now: float) -> Waiting | None:
+        """The most urgent, then longest-waiting, case this agent may take now."""
+        best: Waiting | None = None
+        for (_, _, _, priority), group in self.groups.items():
+            if not group:
+                continue
+            head = group[0]
+            facts = head.case
+            teams, _ = teams_for(head.queue, now - head.since)
+            if why_not(agent, facts, _required(facts, head.queue), teams) is not None:
+                continue
+            rank = (-PRIORITY_RAISE.index(priority), head.since)
+            if best is None or rank < (-PRIORITY_RAISE.index(best.case.priority), best.since):
+                best = head
+        if best is not None:
+            self.remove(best)
+        return best

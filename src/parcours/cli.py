@@ -10,6 +10,7 @@ from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
 from parcours.cases.cli import cases_app
 from parcours.cases.staff_cli import agents_app, queues_app, slas_app, teams_app
+from parcours.channels.cli import outbox_app
 from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers.cli import (
     customers_app,
@@ -70,6 +71,7 @@ app.add_typer(teams_app, name="teams")
 app.add_typer(agents_app, name="agents")
 app.add_typer(queues_app, name="queues")
 app.add_typer(slas_app, name="slas")
+app.add_typer(outbox_app, name="outbox")
 export_app.command("source-links")(export_source_links_command)
 
 

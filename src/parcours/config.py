@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     #: Interactions are small rows: bigger transactions write each index page once for more of
     #: them (bench/ingest.py: 7,900/s at 1,000 a batch, 9,000/s at 5,000).
     interaction_batch_size: int = Field(default=5000, ge=1, le=100_000)
+    #: Where e-mail leaves (smtp://, smtp+starttls://, smtps://); none: messages wait in the
+    #: outbox (``parcours outbox list``).
+    smtp_url: str | None = None
+    mail_from: str = "Parcours <parcours@localhost>"
     #: Match probability from which records become one customer without a person.
     match_auto_threshold: float = Field(default=0.99, gt=0, le=1)
     #: Match probability from which a pair waits in the review queue.

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from parcours.cases import assignment, services, slas, staff, views
+from parcours.cases import assignment, replies, services, slas, staff, views
 from parcours.cases.models import Case
 from parcours.cases.schemas import (
     AgentIn,
@@ -25,6 +25,8 @@ from parcours.cases.schemas import (
     PriorityIn,
     QueueIn,
     QueueOut,
+    ReplyIn,
+    ReplyOut,
     RuleIn,
     RuleOut,
     SlaCheckOut,
@@ -329,3 +331,17 @@ def get_attainment(
                       resolution_rate=row.resolution_rate)
         for row in slas.attainment(session, since=since, until=until)
     ]  # fmt: skip
+
+
+@router.post("/cases/{key}/reply", response_model=ReplyOut, status_code=201)
+def post_reply(session: ApiSessionDep, token: TokenDep, key: str, body: ReplyIn) -> ReplyOut:
+    """Answer the customer by e-mail (reference in the subject) or SMS; the message joins the
+    thread and leaves after commit (or waits in the outbox without an adapter)."""
+    case = _case(session, key)
+    try:
+        sent = replies.reply(session, case, channel=body.channel, body=body.body,
+                             actor=body.author or token.name)  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return ReplyOut(interaction_id=sent.interaction_id, outbox_id=sent.outbox_id,
+                    recipient=sent.recipient, subject=sent.subject)  # fmt: skip

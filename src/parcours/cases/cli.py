@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcours.cases import assignment, services, staff, views, workflow
+from parcours.cases import assignment, replies, services, staff, views, workflow
+from parcours.channels import outbox
 from parcours.cli_support import console, fail, open_database, parse_moment
 
 cases_app = typer.Typer(help="Requests across channels: quotes, complaints, after-sales…",
@@ -263,3 +264,27 @@ def dispatch_command() -> None:
     with database.transaction(write=True) as session:
         given = assignment.dispatch(session)
     console.print(f"given out: {', '.join(given) or 'none'}")
+
+
+@cases_app.command("reply")
+def reply_command(
+    case: str,
+    channel: Annotated[str, typer.Option(help="email or sms")],
+    body: Annotated[str, typer.Option(help="The message to the customer")],
+    by: Annotated[str, typer.Option(help="Who answers")] = "cli",
+) -> None:
+    """Answer the customer from the case (e-mail through PARCOURS_SMTP_URL, with the reference in
+    the subject); the message joins the case's thread."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            sent = replies.reply(session, found, channel=channel, body=body, actor=by)
+            reference = found.reference
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+    with database.sessions() as session:
+        status = outbox.status_of(session, sent.outbox_id)
+    console.print(f"{reference}: reply to {sent.recipient} {status}", highlight=False)

@@ -203,3 +203,16 @@ class AttainmentOut(BaseModel):
     resolution_due: int
     resolution_met: int
     resolution_rate: float | None
+
+
+class ReplyIn(BaseModel):
+    channel: str = Field(description="email or sms")
+    body: str
+    author: str | None = None
+
+
+class ReplyOut(BaseModel):
+    interaction_id: int
+    outbox_id: int
+    recipient: str
+    subject: str | None

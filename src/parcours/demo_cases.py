@@ -4,21 +4,21 @@ Five cases, their messages recorded as interactions (source ``demo-cases``) so t
 their case the way real ones do — by the reference they quote — and the steps an agent takes
 recorded through the same services:
 
-* the seeds' broken call-back, mended: a heat-pump quote asked for by a web call-back, called
-  back, sent by e-mail at once, answered by the customer quoting the reference, signed in the
-  Guingamp showroom;
+* the seeds' broken call-back, mended: a web call-back about a heat-pump quote becomes a case,
+  Kévin calls back, sends the quote by e-mail at once, the customer answers quoting the
+  reference, and signs in the Guingamp showroom;
 * after-sales saturated at the showroom: a pellet stove's fault reported in the store, a part
   ordered (waiting internally), the technician's call, resolved;
 * a delivery complaint in the chat, answered by e-mail, waiting on the customer;
 * a question on the Facebook page, new;
-* a call-back asked for "now" on the website, due within the hour.
+* a call-back asked for "now" on the website, due within the quarter of an hour.
 
 Sens Confort's people come with them: the Guingamp showroom's two sellers, a contact-centre agent
 and an after-sales technician, with their queues and routing rules; each case is routed as it
 opens.
 
-Loading twice changes nothing: the interactions are idempotent and the cases are opened only when
-no demo case exists yet.
+Loading twice changes nothing: the interactions are idempotent and the people and cases are
+created only when the demo's showroom team does not exist yet.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from parcours.cases import services, slas, staff
+from parcours.cases import callbacks, services, slas, staff
 from parcours.cases.assignment import open_and_route
-from parcours.cases.models import Case
+from parcours.cases.continuity import open_callback
+from parcours.cases.models import Case, Team
 from parcours.db import Database
 from parcours.demo import DEFAULT_SEED
 from parcours.demo_interactions import _identifiers_by_person
@@ -41,6 +42,8 @@ from parcours.interactions.models import Interaction
 
 DEMO_CASE_SOURCE = "demo-cases"
 OPENER = "démo"
+#: The demo's first team: once it exists, the demo cases are loaded.
+SHOWROOM = "Showroom Guingamp"
 START = datetime.fromisoformat("2026-11-16T09:12:00+01:00")
 
 
@@ -61,6 +64,15 @@ class _Demo:
             )
         assert outcome.interaction_id is not None, outcome.reason
         return outcome.interaction_id
+
+    def callback(self, interaction_id: int, at: datetime) -> tuple[int, str]:
+        """Open the call-back case of a request, as the subscriber does for a live one (the
+        demo's requests are dated last week: history for the subscriber's rule)."""
+        with self.database.transaction(write=True) as session:
+            interaction = session.get(Interaction, interaction_id)
+            assert interaction is not None
+            case = open_callback(session, interaction, at)
+            return case.id, case.reference
 
     def act(self, case_id: int, step: Callable[[Session, Case], object]) -> None:
         with self.database.transaction(write=True) as session:
@@ -98,7 +110,7 @@ def _staff(database: Database) -> None:
             "Kévin",
             "Showroom Guingamp",
             channels=showroom,
-            skills={"language:fr": 5, "type:quote": 4, "product:heat_pump": 5},
+            skills={"language:fr": 5, "type:quote": 4, "type:callback": 3, "product:heat_pump": 5},
             presence="available",
         )
         staff.add_agent(
@@ -166,7 +178,7 @@ def _status(status: str, actor: str, at: datetime, reason: str | None = None) ->
 def load_demo_cases(database: Database, *, region: str = "FR") -> int:
     """Open the demo cases (once); how many were opened."""
     with database.sessions() as session:
-        if session.scalar(select(Case.id).where(Case.opened_by == OPENER).limit(1)) is not None:
+        if session.scalar(select(Team.id).where(Team.name == SHOWROOM)) is not None:
             return 0
     people = [ids for _, ids in sorted(_identifiers_by_person(DEFAULT_SEED).items())
               if "email" in ids and "phone" in ids][:5]  # fmt: skip
@@ -183,20 +195,10 @@ def load_demo_cases(database: Database, *, region: str = "FR") -> int:
         email[0],
         payload={"subject": "Devis pompe à chaleur air/eau", "slot": "now"},
     )
-    quote, reference = demo.open(t, customer_id=_known(database, callback), case_type="quote",
-                                 channel="web", subject="Devis pompe à chaleur air/eau",
-                                 priority="high", interaction_id=callback)  # fmt: skip
-    demo.message(
-        "call-1",
-        t + hour,
-        "phone",
-        "call",
-        email[0],
-        direction="outbound",
-        agent="Kévin",
-        duration_seconds=540,
-        case_ref=reference,
-    )
+    # The call-back request becomes a case; Kévin calls back within the hour.
+    quote, reference = demo.callback(callback, t)
+    demo.act(quote, lambda session, case: callbacks.record_attempt(
+        session, case, "reached", agent="Kévin", duration_seconds=540, now=t + hour))  # fmt: skip
     demo.message("quote-1", t + 2 * hour, "email", "email_sent", email[0], direction="outbound",
                  agent="Kévin", case_ref=reference,
                  payload={"subject": f"[{reference}] Votre devis pompe à chaleur",
@@ -300,9 +302,8 @@ def load_demo_cases(database: Database, *, region: str = "FR") -> int:
         email[4],
         payload={"subject": "Rappel immédiat", "slot": "now"},
     )
-    demo.open(t5, customer_id=_known(database, now), case_type="callback", channel="web",
-              subject="Rappel : chauffe-eau thermodynamique", priority="high",
-              due_at=t5 + hour, interaction_id=now)  # fmt: skip
+    # Its case is due within the quarter of an hour, routed to a phone agent.
+    demo.callback(now, t5)
     return 5
 
 

@@ -94,3 +94,32 @@ def test_people_queues_and_rules_are_set_up_and_cases_routed_from_the_command_li
     assert taken.stdout == f"2 PAR-{YEAR}-000002\n"
     assert bad.returncode == 2 and "--channel expects NAME:NUMBER, got 'phone'" in bad.stderr
     assert "phone 1/1" in agents
+
+
+def test_a_reply_without_a_mail_server_waits_in_the_outbox_and_a_call_back_is_tried_again(
+    home: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    customers = tmp_path / "customers.csv"
+    customers.write_text(CUSTOMERS, encoding="utf-8")
+    parcours(home, "import", "customers", str(customers), "--source", "store", "--id-column", "id")
+    claire = customer_id(home)
+    parcours(home, "cases", "open", "--customer", str(claire), "--type", "callback",
+             "--channel", "web", "--subject", "Rappel devis")  # fmt: skip
+
+    replied = parcours(home, "cases", "reply", "1", "--channel", "email", "--body",
+                       "Votre devis arrive.", "--by", "Kévin")  # fmt: skip
+    waiting = parcours(home, "outbox", "list", "--status", "queued").stdout
+    attempt = parcours(home, "cases", "callback", "1", "--outcome", "no_answer", "--agent", "Kévin")
+    wrong = parcours(home, "cases", "callback", "1", "--outcome", "voicemail", check=False)
+
+    assert replied.stdout.strip() == (
+        f"PAR-{YEAR}-000001: reply to claire.legoff@exemple.fr queued in the outbox "
+        "(no adapter configured for this channel)"
+    )
+    assert f"[PAR-{YEAR}-000001] Rappel devis" in waiting and "queued" in waiting
+    assert attempt.stdout.startswith(f"PAR-{YEAR}-000001: open — no answer: new attempt at ")
+    assert wrong.returncode == 2
+    assert "unknown outcome 'voicemail'; known: reached, no_answer, busy, wrong_number" in (
+        wrong.stderr
+    )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from parcours.cases import assignment, replies, services, slas, staff, views
+from parcours.cases import assignment, callbacks, replies, services, slas, staff, views
 from parcours.cases.models import Case
 from parcours.cases.schemas import (
     AgentIn,
@@ -15,6 +15,8 @@ from parcours.cases.schemas import (
     AssignIn,
     AttachIn,
     AttainmentOut,
+    AttemptIn,
+    AttemptOut,
     CaseDetailOut,
     CaseIn,
     CaseNoteIn,
@@ -345,3 +347,17 @@ def post_reply(session: ApiSessionDep, token: TokenDep, key: str, body: ReplyIn)
         raise _error(error) from None
     return ReplyOut(interaction_id=sent.interaction_id, outbox_id=sent.outbox_id,
                     recipient=sent.recipient, subject=sent.subject)  # fmt: skip
+
+
+@router.post("/cases/{key}/callback-attempts", response_model=AttemptOut, status_code=201)
+def post_attempt(session: ApiSessionDep, token: TokenDep, key: str, body: AttemptIn) -> AttemptOut:
+    """Record a call-back attempt (reached, no_answer, busy, wrong_number) and apply the retry
+    rule: no answer is tried again 30 business minutes later, three attempts at most."""
+    case = _case(session, key)
+    try:
+        following = callbacks.record_attempt(session, case, body.outcome,
+                                             agent=body.agent or token.name,
+                                             duration_seconds=body.duration_seconds)  # fmt: skip
+    except services.CaseError as error:
+        raise _error(error) from None
+    return AttemptOut(status=following.status, retry_at=following.retry_at, reason=following.reason)

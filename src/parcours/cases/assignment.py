@@ -168,8 +168,8 @@ def route(
         lines += choice.explanation
     queue = session.get(Queue, case.queue_id)
     assert queue is not None
-    if case.owner_id is not None:
-        return None
+    if case.owner_id is not None or (case.queued_at is not None and case.queued_at > now):
+        return None  # taken, or not to be worked before a later time (a call-back's retry)
     spec = _queue_spec(queue)
     facts = case_facts(session, case, now)
     teams, _ = routing.teams_for(spec, facts.waiting)
@@ -235,7 +235,7 @@ def next_case(session: Session, agent: Agent, *, now: datetime | None = None) ->
     candidates = session.scalars(
         select(Case)
         .where(Case.owner_id.is_(None), Case.queue_id.is_not(None),
-               Case.status.in_(sorted(workflow.ACTIVE)))
+               Case.status.in_(sorted(workflow.ACTIVE)), Case.queued_at <= now)
         .order_by(Case.queued_at, Case.id)
     ).all()  # fmt: skip
     for case in sorted(candidates, key=lambda c: urgency.get(c.priority, 0)):
@@ -295,7 +295,7 @@ def dispatch(
     waiting = session.scalars(
         select(Case)
         .where(Case.owner_id.is_(None), Case.queue_id.is_not(None),
-               Case.status.in_(sorted(workflow.ACTIVE)))
+               Case.status.in_(sorted(workflow.ACTIVE)), Case.queued_at <= now)
         .order_by(Case.queued_at, Case.id)
     ).all()  # fmt: skip
     given = []

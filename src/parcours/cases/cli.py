@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from parcours.cases import assignment, replies, services, staff, views, workflow
+from parcours.cases import assignment, callbacks, replies, services, staff, views, workflow
 from parcours.channels import outbox
 from parcours.cli_support import console, fail, open_database, parse_moment
 
@@ -288,3 +288,26 @@ def reply_command(
     with database.sessions() as session:
         status = outbox.status_of(session, sent.outbox_id)
     console.print(f"{reference}: reply to {sent.recipient} {status}", highlight=False)
+
+
+@cases_app.command("callback")
+def callback_command(
+    case: str,
+    outcome: Annotated[str, typer.Option(help="reached, no_answer, busy, wrong_number")],
+    agent: Annotated[str, typer.Option(help="Who called")] = "cli",
+    duration: Annotated[int | None, typer.Option(help="Seconds on the phone")] = None,
+) -> None:
+    """Record a call-back attempt; no answer is tried again 30 business minutes later (three
+    attempts at most)."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            found = services.find_case(session, case)
+            following = callbacks.record_attempt(session, found, outcome, agent=agent,
+                                                 duration_seconds=duration)  # fmt: skip
+            reference = found.reference
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+    console.print(f"{reference}: {following.status} — {following.reason}", highlight=False)

@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcours.cases import workflow
 from parcours.cases.assignment import open_and_route
+from parcours.cases.callbacks import due_for
 from parcours.cases.models import Case
 from parcours.cases.references import find_references
 from parcours.cases.services import (
@@ -30,6 +31,8 @@ from parcours.db import utcnow
 from parcours.events import Event
 from parcours.interactions.models import Interaction
 
+#: A call-back request opens its case when it is at most this old.
+CALLBACK_WINDOW = timedelta(days=1)
 #: Where a customer's message may quote a case reference, besides ``case_ref``.
 REFERENCE_FIELDS = ("subject", "text", "body", "message")
 
@@ -68,6 +71,12 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
                       channel=interaction.channel, subject=case.subject, opened_by=SYSTEM,
                       priority=case.priority, interaction_id=interaction.id,
                       follows_case_id=case.id, now=now)  # fmt: skip
+    if not cases and from_customer and interaction.type == "callback_request":
+        # A request older than a day is history (an import of last year's web logs): it stays on
+        # the timeline but calls for no call-back now.
+        if interaction.occurred_at >= utcnow() - CALLBACK_WINDOW:
+            open_callback(session, interaction, now)
+        return
     if cases or not from_customer or interaction.customer_id is None:
         return
     for case in session.scalars(
@@ -83,9 +92,10 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
 
 def on_interaction_recorded(session: Session, event: Event) -> None:
     """Subscriber of ``interaction.recorded``: only interactions that quote a reference or are a
-    customer's message are read (an import of page views costs one indexed query a batch)."""
+    customer's message are read (an import of page views costs one query by primary key a
+    batch)."""
     ids = [int(i) for i in event.payload.get("interaction_ids", ())]
-    if not ids or session.scalar(select(Case.id).limit(1)) is None:
+    if not ids:
         return
     for chunk in chunks(sorted(ids)):
         for interaction in session.scalars(
@@ -99,3 +109,21 @@ def on_interaction_recorded(session: Session, event: Event) -> None:
             )
         ):
             follow_message(session, interaction)
+
+
+def open_callback(session: Session, interaction: Interaction, now: datetime) -> Case:
+    """A call-back asked for (the website's button, the app) becomes a case for the phone
+    agents, due in the slot chosen or within the quarter of an hour."""
+    payload = interaction.payload
+    slot = None
+    if isinstance(payload.get("slot"), str) and payload["slot"] != "now":
+        try:
+            slot = datetime.fromisoformat(payload["slot"].replace("Z", "+00:00"))
+        except ValueError:
+            slot = None
+        if slot is not None and slot.tzinfo is None:
+            slot = None
+    subject = str(payload.get("subject") or "Demande de rappel")[:300]
+    return open_and_route(session, customer_id=interaction.customer_id, case_type="callback",
+                   channel=interaction.channel, subject=subject, opened_by=SYSTEM,
+                   due_at=due_for(slot, now), interaction_id=interaction.id, now=now)  # fmt: skip

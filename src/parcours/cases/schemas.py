@@ -216,3 +216,15 @@ class ReplyOut(BaseModel):
     outbox_id: int
     recipient: str
     subject: str | None
+
+
+class AttemptIn(BaseModel):
+    outcome: str = Field(description="reached, no_answer, busy, wrong_number")
+    agent: str | None = None
+    duration_seconds: int | None = None
+
+
+class AttemptOut(BaseModel):
+    status: str
+    retry_at: datetime | None
+    reason: str

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from parcours.cases import services, slas, views
 from parcours.cases.assignment import open_and_route
-from parcours.cases.models import CaseEvent
+from parcours.cases.models import CaseEvent, Team
+from parcours.channels.models import OutboxMessage
 from parcours.db import Database
 from tests.integration.test_case_assignment import given_a_showroom_and_a_contact_centre
 from tests.integration.test_interactions import event, send
@@ -123,3 +124,28 @@ def test_attainment_counts_first_responses_and_resolutions_in_time_per_team_and_
         # The chat case's resolution is due on Friday 20 at 17:40: not counted yet.
         ("guingamp", "chat", 1, 0, 0, 0), ("guingamp", "phone", 1, 1, 1, 1),
     ]  # fmt: skip
+
+
+def test_the_manager_named_by_address_is_told_of_a_breach_by_email(db: Database):
+    given_policies(db)
+    with db.transaction(write=True) as session:
+        team = session.scalar(select(Team).where(Team.name == "guingamp"))
+        assert team is not None
+        team.manager = "andre.meyer@sens-confort.example"
+    case_id = open_case(db)
+
+    with db.transaction(write=True) as session:
+        slas.check(session, now=at("2026-03-16T10:00:00"))
+
+    with db.sessions() as session:
+        reference = services.find_case(session, case_id).reference
+        [message] = session.scalars(select(OutboxMessage)).all()
+    assert (message.recipient, message.subject, message.status) == (
+        "andre.meyer@sens-confort.example",
+        f"[{reference}] Délai dépassé : Devis",
+        "queued",
+    )
+    assert message.body == (
+        f"Le dossier {reference} (Devis) a dépassé son délai (première réponse). "
+        "Sa priorité passe à haute."
+    )

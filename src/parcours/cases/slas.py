@@ -7,8 +7,9 @@ and attainment per team and channel. The clock arithmetic is :mod:`parcours.case
 * The first response is the first outbound interaction attached to the case, on any channel.
 * :func:`check` (``parcours slas check``, run every few minutes by the scheduler or cron) writes a
   reminder once a clock is at risk and, once it is breached, escalates once: the priority goes up
-  a step and the team's manager is named in the history; ``case.sla_at_risk`` and
-  ``case.sla_breached`` are emitted for notifications.
+  a step, the team's manager is named in the history and, when the team gives the manager's
+  e-mail address, told by e-mail (through the outbox); ``case.sla_at_risk`` and
+  ``case.sla_breached`` are emitted for the console's notifications.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from parcours import events
 from parcours.cases import sla, workflow
 from parcours.cases.models import Case, SlaPolicy, Team
 from parcours.cases.services import CaseError, change_priority, now_or_utcnow, record_event
+from parcours.channels.outbox import queue_message
 from parcours.customers.models import Customer
 
 #: Business hours of the clocks: Monday to Friday 9:00–12:30, 13:30–18:00, Paris, closed on
@@ -146,6 +148,8 @@ def check(session: Session, *, now: datetime | None = None, actor: str = "parcou
             order = list(workflow.PRIORITIES)
             raised = order[min(order.index(case.priority) + 1, len(order) - 1)]
             change_priority(session, case, raised, actor=actor, now=now)
+            if manager and "@" in manager:
+                _tell_manager(session, case, manager, state)
             events.emit(session, "case.sla_breached", case_id=case.id, manager=manager)
             report.escalated.append(case.reference)
         elif sla.AT_RISK in worst and case.sla_reminded_at is None:
@@ -162,6 +166,20 @@ def check(session: Session, *, now: datetime | None = None, actor: str = "parcou
             events.emit(session, "case.sla_at_risk", case_id=case.id)
             report.reminded.append(case.reference)
     return report
+
+
+def _tell_manager(session: Session, case: Case, manager: str, state: Clocks) -> None:
+    """An e-mail to the team's manager (when the team names one by address) through the outbox:
+    it leaves after commit like any message."""
+    clocks_now = (("première réponse", state.first_response), ("résolution", state.resolution))
+    late = [name for name, clock in clocks_now if clock == sla.BREACHED]
+    queue_message(
+        session, channel="email", recipient=manager, case_ref=case.reference,
+        subject=f"[{case.reference}] Délai dépassé : {case.subject}",
+        body=(f"Le dossier {case.reference} ({case.subject}) a dépassé son délai "
+              f"({', '.join(late)}). Sa priorité passe à "
+              f"{workflow.label(workflow.PRIORITIES, case.priority).lower()}."),
+    )  # fmt: skip
 
 
 @dataclass

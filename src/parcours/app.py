@@ -14,6 +14,7 @@ from parcours.customers.api import router as customers_router
 from parcours.customers.resolution_api import router as resolution_router
 from parcours.db import Database, ensure_database_ready
 from parcours.deps import DatabaseDep
+from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web.pages import router as pages_router
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(customers_router)
     api.include_router(interactions_router)
     api.include_router(cases_router)
+    api.include_router(surveys_router)
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)

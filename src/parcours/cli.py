@@ -24,6 +24,7 @@ from parcours.customers.resolution_cli import (
     unmerge_command,
 )
 from parcours.db import Database, create_db_engine
+from parcours.experience.cli import surveys_app
 from parcours.interactions.cli import (
     feed_command,
     follow_command,
@@ -72,6 +73,7 @@ app.add_typer(agents_app, name="agents")
 app.add_typer(queues_app, name="queues")
 app.add_typer(slas_app, name="slas")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(surveys_app, name="surveys")
 export_app.command("source-links")(export_source_links_command)
 
 

@@ -5,6 +5,7 @@ from parcours.cases import models as cases_models
 from parcours.channels import models as channels_models
 from parcours.customers import models as customers_models
 from parcours.db import Base
+from parcours.experience import models as experience_models
 from parcours.interactions import models as interactions_models
 
 metadata = Base.metadata
@@ -14,6 +15,7 @@ __all__ = [
     "cases_models",
     "channels_models",
     "customers_models",
+    "experience_models",
     "interactions_models",
     "metadata",
 ]

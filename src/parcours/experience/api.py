@@ -1,0 +1,90 @@
+"""Survey routes: create a survey, send answers, read the report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from parcours.deps import ApiSessionDep
+from parcours.experience import services
+
+router = APIRouter(tags=["surveys"])
+
+
+class QuestionIn(BaseModel):
+    key: str
+    kind: str = Field(description="nps, csat, ces, ces_ease, rating, text")
+    min: int | None = None
+    max: int | None = None
+    label: str | None = None
+
+
+class SurveyIn(BaseModel):
+    name: str
+    title: str | None = None
+    questions: list[QuestionIn]
+
+
+class AnswerBody(BaseModel):
+    respondent: str
+    question: str
+    score: int | None = None
+    comment: str | None = None
+    channel: str | None = None
+    touchpoint: str | None = None
+    answered_at: datetime | None = None
+    customer_id: int | None = None
+    case_id: int | None = None
+
+
+class AnswerResult(BaseModel):
+    line: int
+    status: str
+    reason: str | None = None
+
+
+def _unprocessable(error: services.SurveyError) -> HTTPException:
+    return HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error))
+
+
+@router.post("/surveys", status_code=201)
+def post_survey(session: ApiSessionDep, body: SurveyIn) -> dict[str, Any]:
+    """Create a survey; each question has a kind and, but for text, a scale."""
+    specs = [services.QuestionSpec(q.key, q.kind, q.min, q.max, q.label) for q in body.questions]
+    try:
+        survey = services.create_survey(session, body.name, specs, body.title)
+    except services.SurveyError as error:
+        raise _unprocessable(error) from None
+    return {"id": survey.id, "name": survey.name, "questions": [q.key for q in specs]}
+
+
+@router.post("/surveys/{name}/answers", response_model=list[AnswerResult])
+def post_answers(session: ApiSessionDep, name: str, body: list[AnswerBody]) -> list[AnswerResult]:
+    """Record answers; each gets its own result (recorded, updated, unchanged, rejected)."""
+    try:
+        survey = services.survey_named(session, name)
+    except services.SurveyError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    questions = services.questions_of(session, survey)
+    results = []
+    for line, answer in enumerate(body, start=1):
+        try:
+            outcome = services.record_answer(
+                session, survey, questions, services.AnswerIn(**answer.model_dump())
+            )
+            results.append(AnswerResult(line=line, status=outcome))
+        except services.SurveyError as error:
+            results.append(AnswerResult(line=line, status="rejected", reason=str(error)))
+    return results
+
+
+@router.get("/surveys/{name}/report")
+def get_report(session: ApiSessionDep, name: str) -> dict[str, Any]:
+    """NPS with its 95 % interval and shares, CSAT, CES and means, per question."""
+    try:
+        return services.report(session, services.survey_named(session, name))
+    except services.SurveyError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None

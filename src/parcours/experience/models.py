@@ -1,0 +1,60 @@
+"""Tables of the customer-experience surveys: questions with their kind and scale, answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parcours.customers.models import BigId
+from parcours.db import Base, UTCDateTime, utcnow
+
+
+class Survey(Base):
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SurveyQuestion(Base):
+    __tablename__ = "survey_questions"
+    __table_args__ = (UniqueConstraint("survey_id", "key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    #: nps, csat, ces, ces_ease, rating, text.
+    kind: Mapped[str] = mapped_column(String(10))
+    low: Mapped[int | None] = mapped_column()
+    high: Mapped[int | None] = mapped_column()
+    label: Mapped[str | None] = mapped_column(String(300))
+
+
+class SurveyAnswer(Base):
+    """One answer (``count`` 1, with its respondent) or one line of a distribution from a paper
+    survey (``count`` n, no respondent, ``source`` the file it came from)."""
+
+    __tablename__ = "survey_answers"
+    __table_args__ = (
+        UniqueConstraint("question_id", "respondent"),
+        Index("ix_survey_answers_question_score", "question_id", "score"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id"))
+    respondent: Mapped[str | None] = mapped_column(String(120))
+    score: Mapped[int | None] = mapped_column()
+    count: Mapped[int] = mapped_column(default=1)
+    comment: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(32))
+    touchpoint: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: The file a distribution came from (importing it again replaces it).
+    source: Mapped[str | None] = mapped_column(String(200))

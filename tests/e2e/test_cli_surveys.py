@@ -1,0 +1,40 @@
+"""``parcours surveys create|import|report`` as scripts use them (stable shapes)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.test_cli import home, parcours  # noqa: F401  (the fixture is used by name)
+
+
+def test_a_survey_is_created_its_answers_imported_and_its_scores_reported(
+    home: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    parcours(home, "surveys", "create", "sens-confort", "--question", "q1:nps:0-10",
+             "--question", "q2:csat:1-5", "--question", "q3:ces:1-5")  # fmt: skip
+    answers = tmp_path / "answers.csv"
+    answers.write_text("question,score,count\nq1,10,6\nq1,8,2\nq1,5,2\nq2,5,3\nq2,2,1\n"
+                       "q3,1,3\nq3,4,1\nq3,9,1\n", encoding="utf-8")  # fmt: skip
+
+    imported = parcours(home, "surveys", "import", "sens-confort", str(answers))
+    report = json.loads(
+        parcours(home, "surveys", "report", "sens-confort", "--format", "json").stdout
+    )
+    unknown = parcours(home, "surveys", "report", "nope", check=False)
+
+    assert "rejected" in imported.stdout and "Rejected lines and why" in imported.stdout
+    assert (tmp_path / "answers.csv.rejects.csv").read_text(encoding="utf-8") == (
+        "line,reason\n9,score 9 is outside q3's scale 1-5\n"
+    )
+    q1, q2, q3 = (report["questions"][key] for key in ("q1", "q2", "q3"))
+    assert {key: q1[key] for key in ("kind", "n", "mean", "nps", "promoters_pct",
+                                      "passives_pct", "detractors_pct")} == {
+        "kind": "nps", "n": 10, "mean": 8.6, "nps": 40.0, "promoters_pct": 60.0,
+        "passives_pct": 20.0, "detractors_pct": 20.0,
+    }  # fmt: skip
+    assert q1["ci95_low"] < 40.0 < q1["ci95_high"]
+    assert (q2["kind"], q2["n"], q2["csat_pct"], q2["mean"]) == ("csat", 4, 75.0, 4.25)
+    assert (q3["low_effort_pct"], q3["high_effort_pct"], q3["net"]) == (75.0, 25.0, 50.0)
+    assert unknown.returncode == 1 and "no survey named 'nope'" in unknown.stderr

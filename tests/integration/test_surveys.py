@@ -1,0 +1,96 @@
+"""Surveys on SQLite and PostgreSQL: answers imported once, distributions replaced by their own
+file, bad lines rejected with their number, and the report's exact figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from parcours.db import Database
+from parcours.experience import imports, services
+
+QUESTIONS = ["q1:nps:0-10", "q2:csat:1-5", "q3:ces:1-5", "q4:text"]
+
+
+def given_a_survey(db: Database) -> None:
+    with db.transaction(write=True) as session:
+        services.create_survey(session, "apres-vente",
+                               [services.parse_question(q) for q in QUESTIONS])  # fmt: skip
+
+
+def imported(db: Database, path: Path) -> imports.SurveyImportSummary:
+    with db.transaction(write=True) as session:
+        return imports.import_answers(session, "apres-vente", path)
+
+
+def report(db: Database) -> dict:  # type: ignore[type-arg]
+    with db.sessions() as session:
+        return services.report(session, services.survey_named(session, "apres-vente"))
+
+
+def test_a_distribution_imported_twice_counts_once_and_bad_lines_are_rejected(
+    db: Database, tmp_path: Path
+):
+    given_a_survey(db)
+    paper = tmp_path / "papier.csv"
+    paper.write_text("question;score;count\nq1;10;30\nq1;9;20\nq1;8;20\nq1;7;10\nq1;6;10\n"
+                     "q1;3;5\nq1;0;5\nq2;5;4\nq2;4;3\nq2;3;2\nq2;1;1\nq5;1;1\nq1;11;2\nq1;x;1\n",
+                     encoding="utf-8")  # fmt: skip
+
+    first, second = imported(db, paper), imported(db, paper)
+
+    assert (first.shape, first.counted, second.counted) == ("distribution", 110, 110)
+    assert first.rejects == [
+        (13, "unknown question 'q5'; the survey has q1, q2, q3, q4"),
+        (14, "score 11 is outside q1's scale 0-10"),
+        (15, "score 'x' is not a whole number"),
+    ]
+    q1, q2 = report(db)["questions"]["q1"], report(db)["questions"]["q2"]
+    # The hand-computed case of tests/unit/test_experience_scores.py.
+    assert {k: q1[k] for k in ("n", "nps", "promoters_pct", "passives_pct", "detractors_pct",
+                               "ci95_low", "ci95_high")} == {
+        "n": 100, "nps": 30.0, "promoters_pct": 50.0, "passives_pct": 30.0,
+        "detractors_pct": 20.0, "ci95_low": 14.05, "ci95_high": 44.2,
+    }  # fmt: skip
+    assert (q2["n"], q2["csat_pct"], q2["mean"]) == (10, 70.0, 3.9)
+
+
+def test_individual_answers_are_recorded_once_and_a_changed_answer_replaces_the_first(
+    db: Database, tmp_path: Path
+):
+    given_a_survey(db)
+    answers = tmp_path / "reponses.csv"
+    answers.write_text(
+        "respondent,question,score,comment,channel,touchpoint,answered_at\n"
+        "r1,q1,2,Technicien en retard,phone,sav,2026-11-20T10:00:00+01:00\n"
+        "r1,q4,,Trop d'attente au téléphone,phone,sav,\n"
+        "r2,q3,1,,web,,\n"
+        "r3,q3,6,,web,,\n"
+        "r4,q3,2,,web,,hier\n",
+        encoding="utf-8",
+    )
+
+    first, again = imported(db, answers), imported(db, answers)
+    answers.write_text("respondent,question,score\nr1,q1,7\n", encoding="utf-8")
+    changed = imported(db, answers)
+
+    assert (first.recorded, first.rejected, again.unchanged, changed.updated) == (3, 2, 3, 1)
+    assert [reason for _, reason in first.rejects] == [
+        "score 6 is outside q3's scale 1-5", "answered_at 'hier' is not ISO 8601",
+    ]  # fmt: skip
+    figures = report(db)["questions"]
+    assert (figures["q1"]["n"], figures["q1"]["passives_pct"]) == (1, 100.0)
+    assert (figures["q3"]["low_effort_pct"], figures["q4"]) == (100.0, {"kind": "text", "n": 1})
+
+
+def test_a_survey_must_be_well_formed(db: Database):
+    for questions, message in (
+        (["q1:nps:1-4"], "q1: an NPS scale needs at least five points, not 1-4"),
+        (["q1:stars:1-5"], "unknown kind 'stars'"),
+        (["q1:csat"], "q1: a csat question needs its scale MIN-MAX"),
+        (["q1:csat:1-5", "q1:nps:0-10"], "question keys must differ: q1, q1"),
+    ):
+        with db.transaction(write=True) as session, pytest.raises(services.SurveyError) as error:
+            services.create_survey(session, "x", [services.parse_question(q) for q in questions])
+        assert str(error.value).startswith(message)

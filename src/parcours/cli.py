@@ -145,6 +145,7 @@ def demo_load() -> None:
     from parcours.demo import demo_records
     from parcours.demo_cases import load_demo_cases
     from parcours.demo_interactions import DEMO_INTERACTION_SOURCE, demo_interactions
+    from parcours.demo_surveys import load_demo_survey
     from parcours.interactions.ingest import record_interactions
 
     config = settings()
@@ -177,6 +178,11 @@ def demo_load() -> None:
     console.print(f"Demo: {len(interactions)} interactions ({summary}).")
     opened = load_demo_cases(database, region=config.default_region)
     console.print(f"Demo: {opened} cases opened" + ("." if opened else " (already loaded)."))
+    answered = load_demo_survey(database)
+    console.print(
+        f"Demo: survey answered by {answered} customers"
+        + ("." if answered else " (already loaded).")
+    )
 
 
 @app.command("serve")

@@ -162,6 +162,12 @@ def test_the_demo_loads_once_and_a_second_load_changes_nothing(home: Path):
     assert "unchanged: 363" in second
     assert "Demo: 5 cases opened." in first
     assert "Demo: 0 cases opened (already loaded)." in second
+    assert "Demo: survey answered by 300 customers." in first
+    assert "Demo: survey answered by 0 customers (already loaded)." in second
+    survey = json.loads(
+        parcours(home, "surveys", "report", "sens-confort", "--format", "json").stdout
+    )["questions"]
+    assert [survey[key]["n"] for key in ("recommandation", "accueil", "navigation")] == [300] * 3
     cases = json.loads(parcours(home, "cases", "list", "--format", "json").stdout)
     shown = [
         json.loads(parcours(home, "cases", "show", str(case["id"]), "--format", "json").stdout)

@@ -22,6 +22,7 @@ from parcours.experience import scores
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
 
 KINDS = (*scores.KINDS, "text")
+__all__ = ["Survey", "SurveyAnswer", "SurveyQuestion"]
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _QUESTION = re.compile(r"^(?P<key>[^:]+):(?P<kind>[a-z_]+)(?::(?P<low>-?\d+)-(?P<high>-?\d+))?$")
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from parcours.cases import views
+from parcours.cases.models import Case
 from parcours.db import Database
 from parcours.experience import imports, services
+from tests.integration.test_interactions import CLAIRE, YANN, given_customers
 
 QUESTIONS = ["q1:nps:0-10", "q2:csat:1-5", "q3:ces:1-5", "q4:text"]
 
@@ -94,3 +98,35 @@ def test_a_survey_must_be_well_formed(db: Database):
         with db.transaction(write=True) as session, pytest.raises(services.SurveyError) as error:
             services.create_survey(session, "x", [services.parse_question(q) for q in questions])
         assert str(error.value).startswith(message)
+
+
+def test_a_detractor_who_left_a_comment_gets_a_follow_up_case_once(db: Database, tmp_path: Path):
+    customers = given_customers(db, CLAIRE, YANN)
+    given_a_survey(db)
+    answers = tmp_path / "reponses.csv"
+    answers.write_text(
+        "respondent,question,score,comment,channel,touchpoint,answered_at\n"
+        "claire.legoff@exemple.fr,q1,3,,phone,sav,\n"
+        "claire.legoff@exemple.fr,q4,,Personne ne rappelle au SAV,phone,sav,\n"
+        "yann.prigent@exemple.fr,q1,2,,web,,\n"
+        "inconnu@exemple.fr,q2,1,Déçu,web,,\n",
+        encoding="utf-8",
+    )
+
+    first, again = imported(db, answers), imported(db, answers)
+
+    # Claire (detractor, comment): a case; Yann (detractor, no comment) and an unknown
+    # respondent (very dissatisfied, comment, no customer): none. Importing again: none more.
+    assert (first.follow_ups, again.follow_ups) == (1, 0)
+    with db.sessions() as session:
+        [case] = session.scalars(select(Case)).all()
+        detail = views.case_detail(session, case)
+    assert (case.customer_id, case.type, case.priority, case.subject) == (
+        customers["MAG-1"],
+        "complaint",
+        "high",
+        "Retour d'enquête apres-vente : q1 3",
+    )
+    assert [line.body for line in detail.thread if line.kind == "note"] == [
+        "Personne ne rappelle au SAV"
+    ]

@@ -107,3 +107,16 @@ def test_scores_do_not_depend_on_the_order_of_the_answers(scores: list[int], rng
     assert nps(distribution(scores)) == nps(distribution(shuffled))
     assert csat(distribution(scores), scale) == csat(distribution(shuffled), scale)
     assert ces(distribution(scores), scale) == ces(distribution(shuffled), scale)
+
+
+def test_unhappy_means_an_nps_detractor_or_the_lowest_csat_point():
+    from parcours.experience.loop import is_unhappy
+    from parcours.experience.models import SurveyQuestion
+
+    recommend = SurveyQuestion(key="q1", kind="nps", low=0, high=10)
+    satisfied = SurveyQuestion(key="q2", kind="csat", low=1, high=5)
+    effort = SurveyQuestion(key="q3", kind="ces", low=1, high=5)
+
+    assert [is_unhappy(recommend, s) for s in (6, 7, None)] == [True, False, False]
+    assert [is_unhappy(satisfied, s) for s in (1, 2)] == [True, False]
+    assert is_unhappy(effort, 5) is False

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from parcours.deps import ApiSessionDep
 from parcours.experience import services
+from parcours.experience.loop import close_the_loop
 
 router = APIRouter(tags=["surveys"])
 
@@ -78,6 +79,7 @@ def post_answers(session: ApiSessionDep, name: str, body: list[AnswerBody]) -> l
             results.append(AnswerResult(line=line, status=outcome))
         except services.SurveyError as error:
             results.append(AnswerResult(line=line, status="rejected", reason=str(error)))
+    close_the_loop(session, survey, [answer.respondent for answer in body])
     return results
 
 

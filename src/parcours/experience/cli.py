@@ -50,6 +50,7 @@ def import_command(
     for label, value in (("lines read", summary.read), ("recorded", summary.recorded),
                          ("updated", summary.updated), ("unchanged", summary.unchanged),
                          ("answers counted (distribution)", summary.counted),
+                         ("follow-up cases opened", summary.follow_ups),
                          ("rejected", summary.rejected)):  # fmt: skip
         table.add_row(label, str(value))
     console.print(table)

@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from parcours.customers.reader import ImportFileError, LineDecoder, csv_records, read_csv_header
+from parcours.experience.loop import close_the_loop
 from parcours.experience.models import SurveyQuestion
 from parcours.experience.services import (
     AnswerIn,
@@ -45,6 +46,8 @@ class SurveyImportSummary:
     rejected: int = 0
     #: Answers counted in a distribution.
     counted: int = 0
+    #: Follow-up cases opened for unhappy customers who left a comment.
+    follow_ups: int = 0
     rejects_path: Path | None = None
     rejects: list[tuple[int, str]] = field(default_factory=list)
 
@@ -68,6 +71,7 @@ def import_answers(session: Session, name: str, path: Path) -> SurveyImportSumma
                 f"{','.join(header)}"
             )
         distribution: list[tuple[SurveyQuestion, int, int]] = []
+        respondents: set[str] = set()
         for line, values, problem in csv_records(lines, delimiter, len(columns)):
             summary.read += 1
             if problem is not None:
@@ -78,7 +82,9 @@ def import_answers(session: Session, name: str, path: Path) -> SurveyImportSumma
                 if summary.shape == "distribution":
                     distribution.append(_distribution_line(questions, row))
                 else:
-                    status = record_answer(session, survey, questions, _answer(row))
+                    answer = _answer(row)
+                    status = record_answer(session, survey, questions, answer)
+                    respondents.add(answer.respondent or "")
                     setattr(summary, status, getattr(summary, status) + 1)
             except SurveyError as error:
                 summary.rejects.append((line, str(error)))
@@ -86,6 +92,8 @@ def import_answers(session: Session, name: str, path: Path) -> SurveyImportSumma
             summary.counted = replace_distribution(session, survey, str(path.resolve()),
                                                    distribution)  # fmt: skip
             summary.recorded = len(distribution)
+    if summary.shape == "answers":
+        summary.follow_ups = len(close_the_loop(session, survey, respondents))
     summary.rejected = len(summary.rejects)
     rejects = path.with_name(path.name + ".rejects.csv")
     if summary.rejects:

@@ -55,6 +55,9 @@ class SurveyAnswer(Base):
     touchpoint: Mapped[str | None] = mapped_column(String(80))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    #: The case the answer is about (a survey after a resolved case).
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: The follow-up case this answer opened ("closing the loop" with a detractor).
+    follow_up_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     #: The file a distribution came from (importing it again replaces it).
     source: Mapped[str | None] = mapped_column(String(200))

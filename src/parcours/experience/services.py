@@ -18,6 +18,9 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from parcours.customers.merging import current_customer
+from parcours.customers.normalise import InvalidValue, normalise_email
+from parcours.customers.storage import customers_by_identifier
 from parcours.experience import scores
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
 
@@ -154,6 +157,8 @@ def record_answer(session: Session, survey: Survey, questions: dict[str, SurveyQ
         "answered_at": answer.answered_at, "customer_id": answer.customer_id,
         "case_id": answer.case_id,
     }  # fmt: skip
+    if values["customer_id"] is None:
+        values["customer_id"] = customer_of_respondent(session, answer.respondent)
     existing = session.scalar(
         select(SurveyAnswer).where(SurveyAnswer.question_id == question.id,
                                    SurveyAnswer.respondent == answer.respondent)
@@ -167,6 +172,19 @@ def record_answer(session: Session, survey: Survey, questions: dict[str, SurveyQ
     for name, value in values.items():
         setattr(existing, name, value)
     return "updated"
+
+
+def customer_of_respondent(session: Session, respondent: str) -> int | None:
+    """The customer a respondent is, when the respondent is given as an e-mail address held by
+    exactly one customer (as survey tools export them); else unknown."""
+    if "@" not in respondent:
+        return None
+    try:
+        email = normalise_email(respondent)
+    except InvalidValue:
+        return None
+    holders = customers_by_identifier(session, [("email", email)]).get(("email", email), [])
+    return current_customer(session, holders[0]) if len(holders) == 1 else None
 
 
 def replace_distribution(session: Session, survey: Survey, source: str,

@@ -1,8 +1,8 @@
 """surveys questions and answers
 
-Revision ID: b495d3e1e1a6
+Revision ID: 82c3e9d7c843
 Revises: 7979390ef3c6
-Create Date: 2026-11-25 19:10:58.304979
+Create Date: 2026-11-25 19:23:28.377410
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import parcours.db
 
-revision: str = "b495d3e1e1a6"
+revision: str = "82c3e9d7c843"
 down_revision: str | None = "7979390ef3c6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -66,12 +66,20 @@ def upgrade() -> None:
             "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
         sa.Column("case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "follow_up_case_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
         sa.Column("source", sa.String(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["case_id"], ["cases.id"], name=op.f("fk_survey_answers_case_id_cases")
         ),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_survey_answers_customer_id_customers")
+        ),
+        sa.ForeignKeyConstraint(
+            ["follow_up_case_id"],
+            ["cases.id"],
+            name=op.f("fk_survey_answers_follow_up_case_id_cases"),
         ),
         sa.ForeignKeyConstraint(
             ["question_id"],

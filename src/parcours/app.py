@@ -17,6 +17,7 @@ from parcours.deps import DatabaseDep
 from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web.pages import router as pages_router
+from parcours.web.survey_pages import router as survey_pages_router
 
 
 def _health_router() -> APIRouter:
@@ -59,4 +60,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)
+    app.include_router(survey_pages_router)
     return app

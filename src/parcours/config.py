@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     #: outbox (``parcours outbox list``).
     smtp_url: str | None = None
     mail_from: str = "Parcours <parcours@localhost>"
+    #: The address customers reach this instance at (links in survey e-mails).
+    public_url: str = "http://127.0.0.1:8000"
     #: Match probability from which records become one customer without a person.
     match_auto_threshold: float = Field(default=0.99, gt=0, le=1)
     #: Match probability from which a pair waits in the review queue.

@@ -8,8 +8,10 @@ from __future__ import annotations
 from parcours.cases.continuity import on_interaction_recorded
 from parcours.channels.outbox import on_message_queued
 from parcours.events import subscribe
+from parcours.experience.triggers import on_case_resolved
 from parcours.interactions.attribution import on_customers_changed
 
 subscribe("customers.changed", on_customers_changed)
 subscribe("interaction.recorded", on_interaction_recorded)
 subscribe("message.queued", on_message_queued)
+subscribe("case.resolved", on_case_resolved)

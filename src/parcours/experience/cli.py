@@ -11,7 +11,7 @@ from rich.table import Table
 
 from parcours.cli_support import console, fail, open_database
 from parcours.customers.reader import ImportFileError
-from parcours.experience import imports, services
+from parcours.experience import imports, services, triggers
 
 surveys_app = typer.Typer(help="Customer-experience surveys: NPS, CSAT, CES.", no_args_is_help=True)
 
@@ -90,3 +90,32 @@ def report_command(
         mean = "" if line.get("mean") is None else f"{line['mean']:.2f}"
         table.add_row(key, line["kind"], str(line["n"]), mean, score)
     console.print(table)
+
+
+@surveys_app.command("trigger")
+def trigger_command(
+    name: str,
+    after: Annotated[str, typer.Option(help="The moment of truth: case_resolved")],
+    delay: Annotated[int, typer.Option(help="Minutes to wait before sending")] = 0,
+    sample: Annotated[int, typer.Option(help="Percentage of the moments surveyed")] = 100,
+    fatigue: Annotated[int, typer.Option(help="Days without another survey per customer")] = 30,
+) -> None:
+    """Send the survey by e-mail after a moment of truth (link to the public survey page)."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            triggers.add_trigger(session, name, after, delay_minutes=delay, sample_pct=sample,
+                                 fatigue_days=fatigue)  # fmt: skip
+    except services.SurveyError as error:
+        fail(str(error))
+    console.print(f"survey {name}: sent after {after} (delay {delay} min, {sample} %, "
+                  f"at most one in {fatigue} days per customer)")  # fmt: skip
+
+
+@surveys_app.command("send-due")
+def send_due_command() -> None:
+    """Send the survey invitations whose delay has passed (run it every few minutes)."""
+    database = open_database()
+    with database.transaction(write=True) as session:
+        sent = triggers.send_due(session)
+    console.print(f"invitations sent: {sent}")

@@ -61,3 +61,36 @@ class SurveyAnswer(Base):
     follow_up_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     #: The file a distribution came from (importing it again replaces it).
     source: Mapped[str | None] = mapped_column(String(200))
+
+
+class SurveyTrigger(Base):
+    """When a survey goes out: after a moment of truth, with a delay, to a sample, and never
+    more than once per customer in ``fatigue_days``."""
+
+    __tablename__ = "survey_triggers"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    #: case_resolved (purchases, deliveries and store visits come with the journeys).
+    moment: Mapped[str] = mapped_column(String(32))
+    delay_minutes: Mapped[int] = mapped_column(default=0)
+    sample_pct: Mapped[int] = mapped_column(default=100)
+    fatigue_days: Mapped[int] = mapped_column(default=30)
+
+
+class SurveyInvitation(Base):
+    """A survey sent to one customer: the link's token, what it is about, whether answered."""
+
+    __tablename__ = "survey_invitations"
+    __table_args__ = (Index("ix_survey_invitations_customer_created", "customer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    send_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -130,3 +130,32 @@ def test_a_detractor_who_left_a_comment_gets_a_follow_up_case_once(db: Database,
     assert [line.body for line in detail.thread if line.kind == "note"] == [
         "Personne ne rappelle au SAV"
     ]
+
+
+def test_scores_break_down_by_channel_and_month(db: Database, tmp_path: Path):
+    given_a_survey(db)
+    answers = tmp_path / "reponses.csv"
+    answers.write_text(
+        "respondent,question,score,comment,channel,touchpoint,answered_at\n"
+        "r1,q1,10,,phone,sav,2026-04-30T23:30:00-02:00\n"  # 1 May in UTC
+        "r2,q1,2,,phone,sav,2026-05-20T10:00:00+02:00\n"
+        "r3,q1,9,,web,,2026-05-21T10:00:00+02:00\n"
+        "r4,q1,8,,web,,2026-06-02T10:00:00+02:00\n"
+        "r4,q4,,Bien,web,,2026-06-02T10:00:00+02:00\n",
+        encoding="utf-8",
+    )
+    imported(db, answers)
+
+    with db.sessions() as session:
+        survey = services.survey_named(session, "apres-vente")
+        by_channel = services.breakdown(session, survey, ["channel"])
+        by_month = services.breakdown(session, survey, ["month", "channel"])
+        with pytest.raises(services.SurveyError, match="unknown dimension 'agent'"):
+            services.breakdown(session, survey, ["agent"])
+
+    assert [(g["channel"], g["questions"]["q1"]["n"], g["questions"]["q1"]["nps"])
+            for g in by_channel] == [("phone", 2, 0.0), ("web", 2, 50.0)]  # fmt: skip
+    assert by_channel[1]["questions"]["q4"] == {"kind": "text", "n": 1}
+    assert [(g["month"], g["channel"], g["questions"]["q1"]["n"]) for g in by_month] == [
+        ("2026-05", "phone", 2), ("2026-05", "web", 1), ("2026-06", "web", 1),
+    ]  # fmt: skip

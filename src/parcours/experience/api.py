@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from parcours.deps import ApiSessionDep
@@ -84,9 +84,20 @@ def post_answers(session: ApiSessionDep, name: str, body: list[AnswerBody]) -> l
 
 
 @router.get("/surveys/{name}/report")
-def get_report(session: ApiSessionDep, name: str) -> dict[str, Any]:
-    """NPS with its 95 % interval and shares, CSAT, CES and means, per question."""
+def get_report(
+    session: ApiSessionDep,
+    name: str,
+    by: Annotated[list[str] | None, Query(description="channel, touchpoint, month")] = None,
+) -> dict[str, Any]:
+    """NPS with its 95 % interval and shares, CSAT, CES and means, per question; with ``by``,
+    per channel, touchpoint and/or month."""
     try:
-        return services.report(session, services.survey_named(session, name))
+        survey = services.survey_named(session, name)
     except services.SurveyError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+    if not by:
+        return services.report(session, survey)
+    try:
+        return {"survey": name, "by": by, "groups": services.breakdown(session, survey, by)}
+    except services.SurveyError as error:
+        raise _unprocessable(error) from None

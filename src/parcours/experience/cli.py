@@ -60,15 +60,28 @@ def import_command(
 
 @surveys_app.command("report")
 def report_command(
-    name: str, output: Annotated[str, typer.Option("--format", help="table or json")] = "table"
+    name: str,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    by: Annotated[
+        list[str] | None, typer.Option(help="channel, touchpoint or month (repeatable)")
+    ] = None,
 ) -> None:
-    """The scores of each question: NPS with its 95 % interval, CSAT, CES, means."""
+    """The scores of each question: NPS with its 95 % interval, CSAT, CES, means; with --by,
+    per channel, touchpoint and/or month (JSON: {"groups": [...]})."""
     database = open_database()
     with database.sessions() as session:
         try:
-            found = services.report(session, services.survey_named(session, name))
+            survey = services.survey_named(session, name)
+            if by:
+                groups = services.breakdown(session, survey, by)
+            else:
+                found = services.report(session, survey)
         except services.SurveyError as error:
             fail(str(error), code=1)
+    if by:
+        print(json.dumps({"survey": name, "by": by, "groups": groups}, ensure_ascii=False,
+                         indent=2 if output == "json" else None))  # fmt: skip
+        return
     if output == "json":
         print(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -41,8 +41,13 @@ class SurveyAnswer(Base):
     __tablename__ = "survey_answers"
     __table_args__ = (
         UniqueConstraint("question_id", "respondent"),
-        Index("ix_survey_answers_question_score", "question_id", "score"),
-    )
+        # Every score by channel × touchpoint × month reads this index alone, in group order
+        # (1M answers: 0.17 s against 0.89 s grouping on the date; bench/survey_scores.py).
+        Index(
+            "ix_survey_answers_breakdown",
+            "survey_id", "question_id", "channel", "touchpoint", "month", "score", "count",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
@@ -54,6 +59,8 @@ class SurveyAnswer(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     touchpoint: Mapped[str | None] = mapped_column(String(80))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: "2026-05" (UTC) of ``answered_at``: the period of the breakdowns, indexed.
+    month: Mapped[str | None] = mapped_column(String(7))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     #: The case the answer is about (a survey after a resolved case).
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))

@@ -1,8 +1,8 @@
 """surveys questions answers triggers and invitations
 
-Revision ID: 2a927eed5a61
+Revision ID: 449094278995
 Revises: 7979390ef3c6
-Create Date: 2026-11-25 19:27:37.048769
+Create Date: 2026-11-25 19:38:28.166144
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 import parcours.db
 
-revision: str = "2a927eed5a61"
+revision: str = "449094278995"
 down_revision: str | None = "7979390ef3c6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -77,6 +77,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=32), nullable=True),
         sa.Column("touchpoint", sa.String(length=80), nullable=True),
         sa.Column("answered_at", parcours.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("month", sa.String(length=7), nullable=True),
         sa.Column(
             "customer_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
         ),
@@ -111,7 +112,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_survey_answers_question_score", ["question_id", "score"], unique=False
+            "ix_survey_answers_breakdown",
+            ["survey_id", "question_id", "channel", "touchpoint", "month", "score", "count"],
+            unique=False,
         )
 
     op.create_table(
@@ -159,7 +162,7 @@ def downgrade() -> None:
 
     op.drop_table("survey_invitations")
     with op.batch_alter_table("survey_answers", schema=None) as batch_op:
-        batch_op.drop_index("ix_survey_answers_question_score")
+        batch_op.drop_index("ix_survey_answers_breakdown")
 
     op.drop_table("survey_answers")
     op.drop_table("survey_triggers")

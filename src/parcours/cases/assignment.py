@@ -223,6 +223,19 @@ def assign(session: Session, case: Case, agent: Agent, *, actor: str,
     return case
 
 
+def waiting_cases(session: Session, now: datetime) -> list[Case]:
+    """Unassigned active cases in a queue that may be worked now (a call-back's retry time
+    passed), most urgent first, then longest waiting."""
+    urgency = {name: -rank for name, rank in workflow.PRIORITY_ORDER.items()}
+    waiting = session.scalars(
+        select(Case)
+        .where(Case.owner_id.is_(None), Case.queue_id.is_not(None),
+               Case.status.in_(sorted(workflow.ACTIVE)), Case.queued_at <= now)
+        .order_by(Case.queued_at, Case.id)
+    ).all()  # fmt: skip
+    return sorted(waiting, key=lambda case: urgency.get(case.priority, 0))
+
+
 def next_case(session: Session, agent: Agent, *, now: datetime | None = None) -> Case | None:
     """The "next case" button: the most urgent, longest-waiting unassigned case the agent may
     take (queue teams with overflow, channel with room, skills), taken at once."""
@@ -230,19 +243,12 @@ def next_case(session: Session, agent: Agent, *, now: datetime | None = None) ->
     team = session.get(Team, agent.team_id)
     assert team is not None
     state = next(s for s in agent_states(session, [team.name]) if s.id == agent.id)
-    urgency = {name: -rank for name, rank in workflow.PRIORITY_ORDER.items()}
     queues = {queue.id: _queue_spec(queue) for queue in session.scalars(select(Queue))}
-    candidates = session.scalars(
-        select(Case)
-        .where(Case.owner_id.is_(None), Case.queue_id.is_not(None),
-               Case.status.in_(sorted(workflow.ACTIVE)), Case.queued_at <= now)
-        .order_by(Case.queued_at, Case.id)
-    ).all()  # fmt: skip
-    for case in sorted(candidates, key=lambda c: urgency.get(c.priority, 0)):
+    for case in waiting_cases(session, now):
         facts = case_facts(session, case, now)
         spec = queues[case.queue_id]  # type: ignore[index]
         teams, _ = routing.teams_for(spec, facts.waiting)
-        if routing.why_not(state, facts, spec.skills | {f"language:{case.language}"}, teams):
+        if routing.why_not(state, facts, routing.required_skills(facts, spec), teams):
             continue
         try:
             return assign(session, case, agent, actor=agent.name, now=now)
@@ -291,15 +297,8 @@ def dispatch(
     queue's overflow now reach the wider pool, and agents freed since get work without asking.
     Most urgent first, then longest waiting; the references of the cases given out."""
     now = now_or_utcnow(now)
-    urgency = {name: -rank for name, rank in workflow.PRIORITY_ORDER.items()}
-    waiting = session.scalars(
-        select(Case)
-        .where(Case.owner_id.is_(None), Case.queue_id.is_not(None),
-               Case.status.in_(sorted(workflow.ACTIVE)), Case.queued_at <= now)
-        .order_by(Case.queued_at, Case.id)
-    ).all()  # fmt: skip
     given = []
-    for case in sorted(waiting, key=lambda c: urgency.get(c.priority, 0)):
+    for case in waiting_cases(session, now):
         decision = route(session, case, actor=actor, now=now)
         if decision is not None and decision.agent is not None:
             given.append(case.reference)

@@ -140,7 +140,8 @@ def teams_for(queue: QueueSpec, waiting: float) -> tuple[frozenset[str], str]:
     return queue.teams, f"teams {', '.join(sorted(queue.teams))}"
 
 
-def _required(case: CaseFacts, queue: QueueSpec) -> frozenset[str]:
+def required_skills(case: CaseFacts, queue: QueueSpec) -> frozenset[str]:
+    """What an agent must hold for the case: the queue's skills and the customer's language."""
     return queue.skills | {f"language:{case.language}"}
 
 
@@ -173,7 +174,7 @@ def _rank(agent: AgentState, case: CaseFacts, required: frozenset[str]) -> tuple
 def choose_agent(case: CaseFacts, queue: QueueSpec, agents: Iterable[AgentState]) -> Decision:
     """The agent who should take the case now, or None (it waits), with the reasons."""
     teams, team_reason = teams_for(queue, case.waiting)
-    required = _required(case, queue)
+    required = required_skills(case, queue)
     eligible = [agent for agent in agents if why_not(agent, case, required, teams) is None]
     lines = [team_reason, f"needs {', '.join(sorted(required))} and room on {case.channel}"]
     if not eligible:
@@ -234,7 +235,7 @@ class WaitingCases:
             head = group[0]
             facts = head.case
             teams, _ = teams_for(head.queue, now - head.since)
-            if why_not(agent, facts, _required(facts, head.queue), teams) is not None:
+            if why_not(agent, facts, required_skills(facts, head.queue), teams) is not None:
                 continue
             rank = (-PRIORITY_RAISE.index(priority), head.since)
             if best is None or rank < (-PRIORITY_RAISE.index(best.case.priority), best.since):

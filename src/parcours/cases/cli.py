@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from parcours.cases import assignment, callbacks, replies, services, staff, views, workflow
+from parcours.cases.models import Case
 from parcours.channels import outbox
 from parcours.cli_support import console, fail, open_database, parse_moment
 
 cases_app = typer.Typer(help="Requests across channels: quotes, complaints, after-sales…",
                         no_args_is_help=True)  # fmt: skip
 Output = Annotated[str, typer.Option("--format", help="table or json")]
+
+
+@contextmanager
+def _working_on(key: str) -> Iterator[tuple[Session, Case]]:
+    """A case in a write transaction; an unknown case exits with 1, a change the rules refuse
+    with 2, the message saying why. What is printed after the block is committed."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            yield session, services.find_case(session, key)
+    except services.UnknownCase as error:
+        fail(str(error), code=1)
+    except services.CaseError as error:
+        fail(str(error))
+
+
 Language = Annotated[str, typer.Option(help="fr or en")]
 
 
@@ -139,16 +159,9 @@ def status_command(
     by: Annotated[str, typer.Option(help="Who moves it")] = "cli",
 ) -> None:
     """Move a case along its workflow."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            services.change_status(session, found, status, actor=by, reason=reason)
-            console.print(f"{found.reference}: {found.status}")
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
+    with _working_on(case) as (session, found):
+        services.change_status(session, found, status, actor=by, reason=reason)
+    console.print(f"{found.reference}: {found.status}")
 
 
 @cases_app.command("note")
@@ -158,16 +171,9 @@ def note_command(
     author: Annotated[str, typer.Option(help="Who writes it")] = "cli",
 ) -> None:
     """Add an internal note to a case."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            services.add_note(session, found, author=author, body=body)
-            console.print(f"{found.reference}: note added")
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
+    with _working_on(case) as (session, found):
+        services.add_note(session, found, author=author, body=body)
+    console.print(f"{found.reference}: note added")
 
 
 @cases_app.command("attach")
@@ -177,16 +183,9 @@ def attach_command(
     by: Annotated[str, typer.Option(help="Who attaches it")] = "cli",
 ) -> None:
     """Put an interaction (from any channel) in a case's thread."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            added = services.attach_interaction(session, found, interaction, actor=by)
-            console.print(f"{found.reference}: " + ("attached" if added else "already there"))
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
+    with _working_on(case) as (session, found):
+        added = services.attach_interaction(session, found, interaction, actor=by)
+    console.print(f"{found.reference}: " + ("attached" if added else "already there"))
 
 
 @cases_app.command("assign")
@@ -198,19 +197,12 @@ def assign_command(
     by: Annotated[str, typer.Option(help="Who assigns it")] = "cli",
 ) -> None:
     """Give a case to an agent, or route it to the best available one; says why."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            if agent is None:
-                assignment.route(session, found, actor=by)
-            else:
-                assignment.assign(session, found, staff.agent_named(session, agent), actor=by)
-            detail = views.case_detail(session, found)
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
+    with _working_on(case) as (session, found):
+        if agent is None:
+            assignment.route(session, found, actor=by)
+        else:
+            assignment.assign(session, found, staff.agent_named(session, agent), actor=by)
+        detail = views.case_detail(session, found)
     console.print(f"{detail.reference}: {detail.owner or 'waiting'} ({detail.queue or 'no queue'})")
     for line in detail.routing:
         console.print(f"  {line}")
@@ -241,18 +233,11 @@ def transfer_command(
     by: Annotated[str, typer.Option(help="Who hands it over")] = "cli",
 ) -> None:
     """Hand a case to another agent or queue; its thread and notes go with it."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            target = staff.agent_named(session, agent) if agent else None
-            assignment.transfer(session, found, actor=by, to_agent=target, to_queue=queue,
-                                reason=reason)  # fmt: skip
-            detail = views.case_detail(session, found)
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
+    with _working_on(case) as (session, found):
+        target = staff.agent_named(session, agent) if agent else None
+        assignment.transfer(session, found, actor=by, to_agent=target, to_queue=queue,
+                            reason=reason)  # fmt: skip
+        detail = views.case_detail(session, found)
     console.print(f"{detail.reference}: {detail.owner or 'waiting'} ({detail.queue or 'no queue'})")
 
 
@@ -275,17 +260,10 @@ def reply_command(
 ) -> None:
     """Answer the customer from the case (e-mail through PARCOURS_SMTP_URL, with the reference in
     the subject); the message joins the case's thread."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            sent = replies.reply(session, found, channel=channel, body=body, actor=by)
-            reference = found.reference
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
-    with database.sessions() as session:
+    with _working_on(case) as (session, found):
+        sent = replies.reply(session, found, channel=channel, body=body, actor=by)
+        reference = found.reference
+    with open_database().sessions() as session:
         status = outbox.status_of(session, sent.outbox_id)
     console.print(f"{reference}: reply to {sent.recipient} {status}", highlight=False)
 
@@ -299,15 +277,8 @@ def callback_command(
 ) -> None:
     """Record a call-back attempt; no answer is tried again 30 business minutes later (three
     attempts at most)."""
-    database = open_database()
-    try:
-        with database.transaction(write=True) as session:
-            found = services.find_case(session, case)
-            following = callbacks.record_attempt(session, found, outcome, agent=agent,
-                                                 duration_seconds=duration)  # fmt: skip
-            reference = found.reference
-    except services.UnknownCase as error:
-        fail(str(error), code=1)
-    except services.CaseError as error:
-        fail(str(error))
+    with _working_on(case) as (session, found):
+        following = callbacks.record_attempt(session, found, outcome, agent=agent,
+                                             duration_seconds=duration)  # fmt: skip
+        reference = found.reference
     console.print(f"{reference}: {following.status} — {following.reason}", highlight=False)

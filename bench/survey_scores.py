@@ -16,7 +16,6 @@ import argparse
 import os
 import random
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -24,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from contact_stats import timings  # noqa: E402
 
 CHANNELS = ("store", "web", "phone", "email", "sms", "chat")
 TOUCHPOINTS = ("visite", "devis", "commande", "livraison", "installation", "sav", "appel",
@@ -60,15 +62,6 @@ def _insert(connection: sqlite3.Connection, rows: list[tuple[object, ...]]) -> N
     )
     connection.commit()
     rows.clear()
-
-
-def timings(call: object, calls: int) -> tuple[float, float]:
-    values = []
-    for _ in range(calls):
-        started = time.perf_counter()
-        call()  # type: ignore[operator]
-        values.append(time.perf_counter() - started)
-    return statistics.median(values), max(values)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 A fresh migrated database gets a survey (NPS 0–10, CSAT 1–5, CES 1–5) and ``--answers``
 answers written straight into the table (plain ``executemany``: this measures the scores, not
 the import), spread over 6 channels, 8 touchpoints and 12 months; then
-``experience.services.breakdown`` by channel × touchpoint × month and the overall report, each
+``experience.reports.breakdown`` by channel × touchpoint × month and the overall report, each
 called ``--calls`` times: median and maximum.
 
     .venv/bin/python bench/survey_scores.py --answers 1000000
@@ -73,7 +73,7 @@ def main() -> None:
         os.environ["PARCOURS_HOME"] = temporary
         from parcours.config import get_settings
         from parcours.db import Database, create_db_engine
-        from parcours.experience import services
+        from parcours.experience import reports, services
         from parcours.migrations.runner import upgrade
 
         url = get_settings().resolved_database_url
@@ -91,13 +91,13 @@ def main() -> None:
         print(f"{args.answers:,} answers written in {time.perf_counter() - started:.0f} s")
         with database.sessions() as session:
             survey = services.survey_named(session, "bench")
-            groups = services.breakdown(session, survey, ["channel", "touchpoint", "month"])
+            groups = reports.breakdown(session, survey, ["channel", "touchpoint", "month"])
             results = {
                 "every score by channel × touchpoint × month": timings(
-                    lambda: services.breakdown(session, survey,
+                    lambda: reports.breakdown(session, survey,
                                                ["channel", "touchpoint", "month"]), args.calls),
                 "every score, whole survey": timings(
-                    lambda: services.report(session, survey), args.calls),
+                    lambda: reports.report(session, survey), args.calls),
             }  # fmt: skip
     print(f"{len(groups)} groups")
     print("| scores | median s | max s |")

@@ -25,3 +25,39 @@ def test_surveys_are_created_answered_and_reported_over_http(client: TestClient)
     ]  # fmt: skip
     assert (report["questions"]["q1"]["nps"], report["questions"]["q2"]["n"]) == (0.0, 1)
     assert client.get("/api/v1/surveys/nope/report").status_code == 404
+
+
+def test_two_months_are_compared_and_the_trend_read_over_http(client: TestClient):  # noqa: F811
+    client.post("/api/v1/surveys", json={"name": "mensuel", "questions": [
+        {"key": "q1", "kind": "nps", "min": 0, "max": 10}]})  # fmt: skip
+    answers = [
+        {"respondent": f"{month}-{number}", "question": "q1", "score": score,
+         "answered_at": f"{month}-12T09:00:00+02:00", "touchpoint": "livraison"}
+        for month, scores in (("2026-05", [10, 2, 2, 2]), ("2026-06", [10, 10, 10, 2]))
+        for number, score in enumerate(scores)
+    ]  # fmt: skip
+    client.post("/api/v1/surveys/mensuel/answers", json=answers)
+
+    compared = client.get("/api/v1/surveys/mensuel/compare",
+                          params={"by": "month", "a": "2026-05", "b": "2026-06"})  # fmt: skip
+    trend = client.get("/api/v1/surveys/mensuel/trend", params={"period": "quarter"})
+    by_phase = client.get("/api/v1/surveys/mensuel/report", params={"by": "phase"})
+    unknown = client.get("/api/v1/surveys/mensuel/compare",
+                         params={"by": "month", "a": "2026-01", "b": "2026-06"})  # fmt: skip
+
+    q1 = compared.json()["questions"]["q1"]
+    assert (q1["a"]["nps"], q1["b"]["nps"], q1["differences"]["nps"]["difference"]) == (
+        -50.0, 50.0, 100.0,
+    )  # fmt: skip
+    # Four answers a month are too few to tell: the interval straddles 0.
+    assert q1["differences"]["nps"]["significant"] is False
+    assert [(p["period"], p["n"], p["nps"]) for p in trend.json()["questions"]["q1"]["points"]] == [
+        ("2026-Q2", 8, 0.0)
+    ]
+    assert [(g["phase"], g["questions"]["q1"]["n"]) for g in by_phase.json()["groups"]] == [
+        ("after", 8)
+    ]
+    assert unknown.status_code == 422
+    assert (
+        unknown.json()["detail"] == "no answers with month '2026-01'; there are: 2026-05, 2026-06"
+    )

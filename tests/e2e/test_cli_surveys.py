@@ -38,3 +38,25 @@ def test_a_survey_is_created_its_answers_imported_and_its_scores_reported(
     assert (q2["kind"], q2["n"], q2["csat_pct"], q2["mean"]) == ("csat", 4, 75.0, 4.25)
     assert (q3["low_effort_pct"], q3["high_effort_pct"], q3["net"]) == (75.0, 25.0, 50.0)
     assert unknown.returncode == 1 and "no survey named 'nope'" in unknown.stderr
+
+
+def test_months_are_compared_and_trends_shown_from_the_command_line(
+    home: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    parcours(home, "surveys", "create", "mensuel", "--question", "q1:csat:1-5")
+    answers = tmp_path / "answers.csv"
+    lines = [f"{m}-{n},q1,{s},,store,visite showroom,{m}-10T10:00:00+02:00"
+             for m, scores in (("2026-05", [5] * 10 + [1] * 30), ("2026-06", [5] * 30 + [1] * 10))
+             for n, s in enumerate(scores)]  # fmt: skip
+    header = "respondent,question,score,comment,channel,touchpoint,answered_at\n"
+    answers.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    parcours(home, "surveys", "import", "mensuel", str(answers))
+
+    compared = json.loads(parcours(home, "surveys", "compare", "mensuel", "--by", "month",
+                                   "2026-05", "2026-06", "--format", "json").stdout)  # fmt: skip
+    table = parcours(home, "surveys", "trend", "mensuel").stdout
+
+    change = compared["questions"]["q1"]["differences"]["csat_pct"]
+    assert (change["difference"], change["significant"]) == (50.0, True)
+    assert "2026-06" in table and "+50.00" in table and "▲" in table

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from parcours.cases import views
 from parcours.cases.models import Case
 from parcours.db import Database
-from parcours.experience import imports, services
+from parcours.experience import imports, reports, services
 from tests.integration.test_interactions import CLAIRE, YANN, given_customers
 
 QUESTIONS = ["q1:nps:0-10", "q2:csat:1-5", "q3:ces:1-5", "q4:text"]
@@ -30,7 +30,7 @@ def imported(db: Database, path: Path) -> imports.SurveyImportSummary:
 
 def report(db: Database) -> dict:  # type: ignore[type-arg]
     with db.sessions() as session:
-        return services.report(session, services.survey_named(session, "apres-vente"))
+        return reports.report(session, services.survey_named(session, "apres-vente"))
 
 
 def test_a_distribution_imported_twice_counts_once_and_bad_lines_are_rejected(
@@ -148,10 +148,10 @@ def test_scores_break_down_by_channel_and_month(db: Database, tmp_path: Path):
 
     with db.sessions() as session:
         survey = services.survey_named(session, "apres-vente")
-        by_channel = services.breakdown(session, survey, ["channel"])
-        by_month = services.breakdown(session, survey, ["month", "channel"])
-        with pytest.raises(services.SurveyError, match="unknown dimension 'agent'"):
-            services.breakdown(session, survey, ["agent"])
+        by_channel = reports.breakdown(session, survey, ["channel"])
+        by_month = reports.breakdown(session, survey, ["month", "channel"])
+        with pytest.raises(services.SurveyError, match="unknown dimension 'shoe_size'"):
+            reports.breakdown(session, survey, ["shoe_size"])
 
     assert [(g["channel"], g["questions"]["q1"]["n"], g["questions"]["q1"]["nps"])
             for g in by_channel] == [("phone", 2, 0.0), ("web", 2, 50.0)]  # fmt: skip

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from parcours.deps import ApiSessionDep
-from parcours.experience import services
+from parcours.experience import reports, services
 from parcours.experience.loop import close_the_loop
 
 router = APIRouter(tags=["surveys"])
@@ -37,6 +37,7 @@ class AnswerBody(BaseModel):
     channel: str | None = None
     touchpoint: str | None = None
     answered_at: datetime | None = None
+    phase: str | None = Field(None, description="before, during, after (else from touchpoint)")
     customer_id: int | None = None
     case_id: int | None = None
 
@@ -87,17 +88,55 @@ def post_answers(session: ApiSessionDep, name: str, body: list[AnswerBody]) -> l
 def get_report(
     session: ApiSessionDep,
     name: str,
-    by: Annotated[list[str] | None, Query(description="channel, touchpoint, month")] = None,
+    by: Annotated[list[str] | None, Query(description=", ".join(reports.DIMENSIONS))] = None,
 ) -> dict[str, Any]:
     """NPS with its 95 % interval and shares, CSAT, CES and means, per question; with ``by``,
-    per channel, touchpoint and/or month."""
+    per channel, touchpoint, phase, case type, team, agent, segment, month, quarter or year."""
     try:
         survey = services.survey_named(session, name)
     except services.SurveyError as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     if not by:
-        return services.report(session, survey)
+        return reports.report(session, survey)
     try:
-        return {"survey": name, "by": by, "groups": services.breakdown(session, survey, by)}
+        return {"survey": name, "by": by, "groups": reports.breakdown(session, survey, by)}
+    except services.SurveyError as error:
+        raise _unprocessable(error) from None
+
+
+def _survey(session: ApiSessionDep, name: str) -> services.Survey:
+    try:
+        return services.survey_named(session, name)
+    except services.SurveyError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
+
+
+@router.get("/surveys/{name}/compare")
+def get_compare(
+    session: ApiSessionDep,
+    name: str,
+    by: Annotated[str, Query(description=", ".join(reports.DIMENSIONS))],
+    a: Annotated[str, Query(description="the group compared against, e.g. 2026-05")],
+    b: Annotated[str, Query(description="the group compared, e.g. 2026-06")],
+) -> dict[str, Any]:
+    """Group B against group A: each score's difference, 95 % interval, p-value, significance
+    (NPS adjusted-Wald, shares Agresti–Caffo, means Welch)."""
+    survey = _survey(session, name)
+    try:
+        return reports.compare_groups(session, survey, by, a, b)
+    except services.SurveyError as error:
+        raise _unprocessable(error) from None
+
+
+@router.get("/surveys/{name}/trend")
+def get_trend(
+    session: ApiSessionDep,
+    name: str,
+    period: Annotated[str, Query(description=", ".join(reports.PERIODS))] = "month",
+) -> dict[str, Any]:
+    """Each question's headline score per period, with the change from the period before."""
+    survey = _survey(session, name)
+    try:
+        return reports.trend(session, survey, period)
     except services.SurveyError as error:
         raise _unprocessable(error) from None

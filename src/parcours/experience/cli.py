@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from parcours.cli_support import console, fail, open_database
 from parcours.customers.reader import ImportFileError
-from parcours.experience import imports, services, triggers
+from parcours.experience import imports, reports, services, triggers
 
 surveys_app = typer.Typer(help="Customer-experience surveys: NPS, CSAT, CES.", no_args_is_help=True)
 
@@ -63,19 +63,21 @@ def report_command(
     name: str,
     output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
     by: Annotated[
-        list[str] | None, typer.Option(help="channel, touchpoint or month (repeatable)")
+        list[str] | None,
+        typer.Option(help=f"{', '.join(reports.DIMENSIONS)} (repeatable)"),
     ] = None,
 ) -> None:
     """The scores of each question: NPS with its 95 % interval, CSAT, CES, means; with --by,
-    per channel, touchpoint and/or month (JSON: {"groups": [...]})."""
+    per channel, touchpoint, phase, case type, team, agent, segment, month, quarter or year
+    (JSON: {"groups": [...]})."""
     database = open_database()
     with database.sessions() as session:
         try:
             survey = services.survey_named(session, name)
             if by:
-                groups = services.breakdown(session, survey, by)
+                groups = reports.breakdown(session, survey, by)
             else:
-                found = services.report(session, survey)
+                found = reports.report(session, survey)
         except services.SurveyError as error:
             fail(str(error), code=1)
     if by:
@@ -103,6 +105,84 @@ def report_command(
         mean = "" if line.get("mean") is None else f"{line['mean']:.2f}"
         table.add_row(key, line["kind"], str(line["n"]), mean, score)
     console.print(table)
+
+
+@surveys_app.command("compare")
+def compare_command(
+    name: str,
+    by: Annotated[str, typer.Option(help=f"{', '.join(reports.DIMENSIONS)}")],
+    a: Annotated[str, typer.Argument(help="The group compared against, e.g. 2026-05")],
+    b: Annotated[str, typer.Argument(help="The group compared, e.g. 2026-06")],
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Is B different from A? Each score's difference with its 95 % interval and p-value."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            found = reports.compare_groups(session, services.survey_named(session, name), by, a, b)
+        except services.SurveyError as error:
+            fail(str(error), code=1)
+    if output == "json":
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Survey {name}: {by} {b} against {a}")
+    for column in ("question", "score", f"{a}", f"{b}", "difference [95 %]", "p", ""):
+        table.add_column(column)
+    for key, line in found["questions"].items():
+        for score, change in line["differences"].items():
+            if change is None:
+                table.add_row(key, score, *_sides(line, score), "too few answers", "", "")
+                continue
+            table.add_row(
+                key, score, *_sides(line, score),
+                f"{change['difference']:+.2f} [{change['ci95_low']:+.2f}; "
+                f"{change['ci95_high']:+.2f}]",
+                f"{change['p_value']:.3f}",
+                "significant" if change["significant"] else "not significant",
+            )  # fmt: skip
+    console.print(table)
+
+
+def _sides(line: dict[str, Any], score: str) -> tuple[str, str]:
+    return tuple(  # type: ignore[return-value]
+        "" if line[side].get(score) is None else f"{line[side][score]:.2f} (n={line[side]['n']})"
+        for side in ("a", "b")
+    )
+
+
+@surveys_app.command("trend")
+def trend_command(
+    name: str,
+    period: Annotated[str, typer.Option(help="month, quarter or year")] = "month",
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Each score period after period, with the change from the period before (▲ ▼ when
+    significant at 5 %)."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            found = reports.trend(session, services.survey_named(session, name), period)
+        except services.SurveyError as error:
+            fail(str(error), code=1)
+    if output == "json":
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    for key, line in found["questions"].items():
+        table = Table(title=f"{key} ({line['kind']}): {line['score']} by {period}")
+        for column in ("period", "n", line["score"], "change", ""):
+            table.add_column(column)
+        for point in line["points"]:
+            value = point.get(line["score"])
+            change = point.get("change")
+            arrow = ""
+            if change and change["significant"]:
+                arrow = "▲" if change["difference"] > 0 else "▼"
+            table.add_row(
+                point["period"], str(point["n"]), "" if value is None else f"{value:.2f}",
+                "" if not change else f"{change['difference']:+.2f} (p={change['p_value']:.3f})",
+                arrow,
+            )  # fmt: skip
+        console.print(table)
 
 
 @surveys_app.command("trigger")

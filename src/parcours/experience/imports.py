@@ -3,7 +3,8 @@
 * ``question,score,count`` — a distribution (a paper survey counted by hand): the file's
   distribution replaces what the same file brought before;
 * ``respondent,question,score[,comment,channel,touchpoint,answered_at]`` — individual answers,
-  idempotent per question and respondent.
+  idempotent per question and respondent (an extra ``phase`` column — before, during, after —
+  overrides the phase read from the touchpoint).
 
 A line with an unknown question, an out-of-scale score or an unreadable number is rejected with
 its line number and reason (``FILE.rejects.csv``); the others go in, in one transaction.
@@ -33,7 +34,7 @@ from parcours.experience.services import (
 
 DISTRIBUTION = ("question", "score", "count")
 INDIVIDUAL = ("respondent", "question", "score")
-OPTIONAL = ("comment", "channel", "touchpoint", "answered_at")
+OPTIONAL = ("comment", "channel", "touchpoint", "answered_at", "phase")
 
 
 @dataclass
@@ -142,4 +143,5 @@ def _answer(row: dict[str, str]) -> AnswerIn:
         question=row["question"].strip(), score=row["score"], respondent=row["respondent"].strip(),
         comment=row.get("comment") or None, channel=row.get("channel") or None,
         touchpoint=row.get("touchpoint") or None, answered_at=when,
+        phase=row.get("phase") or None,
     )  # fmt: skip

@@ -58,6 +58,9 @@ class SurveyAnswer(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     channel: Mapped[str | None] = mapped_column(String(32))
     touchpoint: Mapped[str | None] = mapped_column(String(80))
+    #: before, during or after the purchase: given, or read from the touchpoint
+    #: (:mod:`parcours.experience.touchpoints`).
+    phase: Mapped[str | None] = mapped_column(String(8))
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: "2026-05" (UTC) of ``answered_at``: the period of the breakdowns, indexed.
     month: Mapped[str | None] = mapped_column(String(7))
@@ -78,7 +81,7 @@ class SurveyTrigger(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
-    #: case_resolved (purchases, deliveries and store visits come with the journeys).
+    #: A moment of truth of :data:`parcours.experience.triggers.MOMENTS`.
     moment: Mapped[str] = mapped_column(String(32))
     delay_minutes: Mapped[int] = mapped_column(default=0)
     sample_pct: Mapped[int] = mapped_column(default=100)

@@ -1,5 +1,5 @@
 """Use cases of the surveys: create a survey, record answers (one by one or imported), report
-its scores (:mod:`parcours.experience.scores`).
+its scores (:mod:`parcours.experience.reports`).
 
 * Individual answers are keyed by question and respondent: sending or importing the same answer
   again changes nothing, a changed score or comment replaces the earlier one.
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from parcours.customers.merging import current_customer
@@ -23,6 +23,7 @@ from parcours.customers.normalise import InvalidValue, normalise_email
 from parcours.customers.storage import customers_by_identifier
 from parcours.experience import scores
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
+from parcours.experience.touchpoints import checked_phase, phase_of
 
 KINDS = (*scores.KINDS, "text")
 __all__ = ["Survey", "SurveyAnswer", "SurveyQuestion"]
@@ -136,6 +137,7 @@ class AnswerIn:
     channel: str | None = None
     touchpoint: str | None = None
     answered_at: datetime | None = None
+    phase: str | None = None
     customer_id: int | None = None
     case_id: int | None = None
 
@@ -159,6 +161,10 @@ def record_answer(session: Session, survey: Survey, questions: dict[str, SurveyQ
     }  # fmt: skip
     when = answer.answered_at
     values["month"] = when.astimezone(UTC).strftime("%Y-%m") if when else None
+    try:
+        values["phase"] = checked_phase(answer.phase) or phase_of(answer.touchpoint)
+    except ValueError as error:
+        raise SurveyError(str(error)) from None
     if values["customer_id"] is None:
         values["customer_id"] = customer_of_respondent(session, answer.respondent)
     existing = session.scalar(
@@ -202,98 +208,3 @@ def replace_distribution(session: Session, survey: Survey, source: str,
         for question, score, count in rows
     )  # fmt: skip
     return sum(count for _, _, count in rows)
-
-
-def report(session: Session, survey: Survey) -> dict[str, Any]:
-    """``{"questions": {KEY: {"kind", "n", "mean", <the kind's scores>}}}`` (rounded to 2)."""
-    questions = questions_of(session, survey)
-    counts: dict[int, dict[int, int]] = {question.id: {} for question in questions.values()}
-    texts: dict[int, int] = {}
-    for question_id, score, count in session.execute(
-        select(SurveyAnswer.question_id, SurveyAnswer.score, func.sum(SurveyAnswer.count))
-        .where(SurveyAnswer.survey_id == survey.id)
-        .group_by(SurveyAnswer.question_id, SurveyAnswer.score)
-    ):
-        if score is None:
-            texts[question_id] = texts.get(question_id, 0) + int(count)
-        else:
-            counts[question_id][int(score)] = int(count)
-    found: dict[str, Any] = {}
-    for key, question in questions.items():
-        found[key] = _question_report(question, counts[question.id], texts.get(question.id, 0))
-    return {"survey": survey.name, "questions": found}
-
-
-def _question_report(
-    question: SurveyQuestion, counts: dict[int, int], texts: int
-) -> dict[str, Any]:
-    if question.kind == "text":
-        return {"kind": "text", "n": texts}
-    assert question.low is not None and question.high is not None
-    scale = scores.Scale(question.low, question.high)
-    n = sum(counts.values())
-    average = scores.mean(counts, scale)
-    line: dict[str, Any] = {"kind": question.kind, "scale": [question.low, question.high],
-                            "n": n, "mean": _round(average)}  # fmt: skip
-    figures: Any = None
-    if question.kind == "nps":
-        figures = scores.nps(counts, scale)
-    elif question.kind == "csat":
-        figures = scores.csat(counts, scale)
-    elif question.kind in ("ces", "ces_ease"):
-        figures = scores.ces(counts, scale, ease=question.kind == "ces_ease")
-    if figures is not None:
-        line.update({name: _round(value) for name, value in vars(figures).items()
-                     if name not in ("n", "mean")})  # fmt: skip
-    line["distribution"] = {str(score): counts.get(score, 0)
-                            for score in range(question.low, question.high + 1)}  # fmt: skip
-    return line
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
-
-
-DIMENSIONS = ("channel", "touchpoint", "month")
-
-
-def breakdown(session: Session, survey: Survey, by: Sequence[str]) -> list[dict[str, Any]]:
-    """Every question's scores per combination of the dimensions asked for (channel, touchpoint,
-    month), most answers first: one indexed GROUP BY over the answers, then the formulas of
-    :mod:`parcours.experience.scores` per group."""
-    unknown = [name for name in by if name not in DIMENSIONS]
-    if unknown:
-        raise SurveyError(f"unknown dimension {unknown[0]!r}; known: {', '.join(DIMENSIONS)}")
-    questions = {q.id: q for q in questions_of(session, survey).values()}
-    groups: dict[tuple[Any, ...], dict[int, dict[int, int]]] = {}
-    texts: dict[tuple[Any, ...], dict[int, int]] = {}
-    columns = [getattr(SurveyAnswer, name) for name in DIMENSIONS]
-    for question_id, channel, touchpoint, month, score, count in session.execute(
-        select(SurveyAnswer.question_id, *columns, SurveyAnswer.score,
-               func.sum(SurveyAnswer.count))
-        .where(SurveyAnswer.survey_id == survey.id)
-        .group_by(SurveyAnswer.question_id, *columns, SurveyAnswer.score)
-    ):  # fmt: skip
-        values = {"channel": channel, "touchpoint": touchpoint, "month": month}
-        key = tuple(values[name] for name in by)
-        if score is None:
-            texts.setdefault(key, {})[question_id] = texts.get(key, {}).get(question_id, 0) + int(
-                count
-            )
-            continue
-        per_question = groups.setdefault(key, {}).setdefault(question_id, {})
-        per_question[int(score)] = per_question.get(int(score), 0) + int(count)
-    rows = []
-    for key in set(groups) | set(texts):
-        found = {
-            question.key: _question_report(
-                question, groups.get(key, {}).get(question_id, {}),
-                texts.get(key, {}).get(question_id, 0),
-            )
-            for question_id, question in questions.items()
-        }  # fmt: skip
-        for line in found.values():
-            line.pop("distribution", None)
-        rows.append({**dict(zip(by, key, strict=True)), "questions": found})
-    return sorted(rows, key=lambda row: (-max(q["n"] for q in row["questions"].values()),
-                                         [str(row[name]) for name in by]))  # fmt: skip

@@ -10,7 +10,7 @@ from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
 from parcours.cases.cli import cases_app
 from parcours.cases.staff_cli import agents_app, queues_app, slas_app, teams_app
-from parcours.channels.cli import outbox_app
+from parcours.channels.cli import consents_app, outbox_app
 from parcours.cli_support import console, fail, match_settings, open_database, settings
 from parcours.customers.cli import (
     customers_app,
@@ -67,6 +67,7 @@ customers_app.command("notes")(notes_command)
 customers_app.command("follow")(follow_command)
 app.command("feed")(feed_command)
 app.add_typer(interactions_app, name="interactions")
+app.add_typer(consents_app, name="consents")
 app.add_typer(cases_app, name="cases")
 app.add_typer(teams_app, name="teams")
 app.add_typer(agents_app, name="agents")

@@ -8,10 +8,11 @@ from __future__ import annotations
 from parcours.cases.continuity import on_interaction_recorded
 from parcours.channels.outbox import on_message_queued
 from parcours.events import subscribe
-from parcours.experience.triggers import on_case_resolved
+from parcours.experience import triggers as surveys
 from parcours.interactions.attribution import on_customers_changed
 
 subscribe("customers.changed", on_customers_changed)
 subscribe("interaction.recorded", on_interaction_recorded)
 subscribe("message.queued", on_message_queued)
-subscribe("case.resolved", on_case_resolved)
+subscribe("case.resolved", surveys.on_case_resolved)
+subscribe("interaction.recorded", surveys.on_interaction_recorded)

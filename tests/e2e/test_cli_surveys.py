@@ -60,3 +60,16 @@ def test_months_are_compared_and_trends_shown_from_the_command_line(
     change = compared["questions"]["q1"]["differences"]["csat_pct"]
     assert (change["difference"], change["significant"]) == (50.0, True)
     assert "2026-06" in table and "+50.00" in table and "▲" in table
+
+
+def test_a_consent_is_withdrawn_and_shown_from_the_command_line(home: Path):  # noqa: F811
+    withdrawn = parcours(home, "consents", "set", "email", "Yann@Exemple.fr", "surveys",
+                         "--withdraw", "--source", "phone call")  # fmt: skip
+    shown = parcours(home, "consents", "show", "email", "yann@exemple.fr").stdout
+    refused = parcours(home, "consents", "set", "email", "yann@", "surveys", "--grant",
+                       check=False)  # fmt: skip
+
+    assert withdrawn.stdout.strip() == "email yann@exemple.fr: surveys withdrawn"
+    assert "surveys: refused (surveys withdrawn on email (phone call, " in shown
+    assert "marketing: refused (no opt-in for marketing on email)" in shown
+    assert refused.returncode == 2 and "email address 'yann@'" in refused.stderr

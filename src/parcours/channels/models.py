@@ -25,9 +25,31 @@ class OutboxMessage(Base):
     headers: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     #: The case it answers, if any (its reference is in the subject too).
     case_ref: Mapped[str | None] = mapped_column(String(40))
-    #: queued (waiting for its channel), sent, failed (will be tried again).
+    #: Why it is sent (:data:`parcours.channels.consents.PURPOSES`): the consent it needs.
+    purpose: Mapped[str] = mapped_column(String(16), default="service")
+    #: queued (waiting for its channel), sent, failed (will be tried again), blocked (the
+    #: recipient opted out: never sent).
     status: Mapped[str] = mapped_column(String(10), default="queued")
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Consent(Base):
+    """One decision of a recipient about one channel address and one purpose (given, or
+    withdrawn: "STOP" by SMS, an unsubscribe link, a form). The latest decision counts; the
+    earlier ones stay as the history a DPO is asked for."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_address", "channel", "address", "recorded_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    #: The e-mail address (lower case) or phone number (E.164) the decision is about.
+    address: Mapped[str] = mapped_column(String(320))
+    purpose: Mapped[str] = mapped_column(String(16))
+    is_granted: Mapped[bool] = mapped_column()
+    #: Where it came from: "sms STOP", "survey page", "api", "import".
+    source: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

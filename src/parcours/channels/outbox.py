@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcours import events
+from parcours.channels import consents
 from parcours.channels.email import SmtpSender
 from parcours.channels.models import OutboxMessage
 from parcours.channels.ports import DeliveryError, EmailSender, OutgoingEmail
@@ -29,15 +30,21 @@ MAX_ATTEMPTS = 5
 
 def queue_message(session: Session, *, channel: str, recipient: str, body: str,
                   subject: str | None = None, case_ref: str | None = None,
-                  headers: dict[str, str] | None = None) -> OutboxMessage:  # fmt: skip
+                  headers: dict[str, str] | None = None,
+                  purpose: str = "service") -> OutboxMessage:  # fmt: skip
+    """Keep the message to send after commit; a recipient who opted out of this purpose on
+    this channel gets nothing: the message is kept as ``blocked`` with the reason."""
+    decision = consents.decide(session, channel, recipient, purpose)
     message = OutboxMessage(
         channel=channel, recipient=recipient, subject=subject, body=body, case_ref=case_ref,
-        message_id=_message_id(case_ref),
-        headers=headers or {}, status="queued",
+        message_id=_message_id(case_ref), headers=headers or {}, purpose=purpose,
+        status="queued" if decision.is_allowed else "blocked",
+        error=None if decision.is_allowed else decision.reason,
     )  # fmt: skip
     session.add(message)
     session.flush()
-    events.emit(session, "message.queued", message_id=message.id)
+    if decision.is_allowed:
+        events.emit(session, "message.queued", message_id=message.id)
     return message
 
 
@@ -56,10 +63,14 @@ def email_sender(settings: Settings) -> EmailSender | None:
 def deliver(session: Session, message: OutboxMessage, sender: EmailSender | None,
             now: datetime | None = None) -> str:  # fmt: skip
     """Send one message through its adapter; its new status."""
-    if message.status == "sent":
-        return "sent"
+    if message.status in ("sent", "blocked"):
+        return message.status
     if message.channel != "email" or sender is None:
         return message.status
+    decision = consents.decide(session, message.channel, message.recipient, message.purpose)
+    if not decision.is_allowed:
+        message.status, message.error = "blocked", decision.reason
+        return "blocked"
     message.attempts += 1
     try:
         sender.send(OutgoingEmail(message.recipient, message.subject or "", message.body,
@@ -114,6 +125,8 @@ def status_of(session: Session, outbox_id: int) -> str:
         return "unknown"
     if message.status == "sent":
         return "sent"
+    if message.status == "blocked":
+        return f"not sent: {message.error}"
     if message.status == "failed":
         return f"not sent yet ({message.error}); parcours outbox send tries again"
     return "queued in the outbox (no adapter configured for this channel)"

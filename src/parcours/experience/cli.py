@@ -188,12 +188,13 @@ def trend_command(
 @surveys_app.command("trigger")
 def trigger_command(
     name: str,
-    after: Annotated[str, typer.Option(help="The moment of truth: case_resolved")],
+    after: Annotated[str, typer.Option(help=f"The moment of truth: {', '.join(triggers.MOMENTS)}")],
     delay: Annotated[int, typer.Option(help="Minutes to wait before sending")] = 0,
     sample: Annotated[int, typer.Option(help="Percentage of the moments surveyed")] = 100,
     fatigue: Annotated[int, typer.Option(help="Days without another survey per customer")] = 30,
 ) -> None:
-    """Send the survey by e-mail after a moment of truth (link to the public survey page)."""
+    """Send the survey after a moment of truth, by e-mail or SMS as the customer prefers and
+    allows (a link to the public survey page)."""
     database = open_database()
     try:
         with database.transaction(write=True) as session:

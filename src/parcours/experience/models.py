@@ -99,6 +99,10 @@ class SurveyInvitation(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    #: The moment of truth it follows, and the interaction that was it (a purchase, a delivery).
+    moment: Mapped[str] = mapped_column(String(32))
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"), index=True)
+    #: email or sms: the customer's preferred channel where allowed.
     channel: Mapped[str] = mapped_column(String(32))
     send_after: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -38,6 +38,10 @@ TEXTS = {
         "low_ces": "Aucun",
         "high_ces": "Beaucoup",
         "text": "Un commentaire ?",
+        "stop_title": "Ne plus recevoir nos enquêtes",
+        "stop_question": "Vous ne recevrez plus d'enquête de satisfaction à cette adresse.",
+        "stop_button": "Confirmer",
+        "stopped": "C'est noté : plus d'enquête à {address}.",
     },
     "en": {
         "title": "Your opinion",
@@ -55,6 +59,10 @@ TEXTS = {
         "low_ces": "None",
         "high_ces": "A lot",
         "text": "Any comment?",
+        "stop_title": "Stop receiving our surveys",
+        "stop_question": "You will receive no more satisfaction surveys at this address.",
+        "stop_button": "Confirm",
+        "stopped": "Done: no more surveys to {address}.",
     },
 }
 
@@ -83,7 +91,8 @@ def _page(request: Request, language: str, status: int = 200, **context: Any) ->
     t = TEXTS[language]
     values = {
         "language": language, "other": "fr" if language == "en" else "en", "t": t,
-        "title": t["title"], "questions": [], "message": None, "error": None, **context,
+        "title": t["title"], "questions": [], "message": None, "error": None,
+        "stop_form": False, **context,
     }  # fmt: skip
     return templates.TemplateResponse(request, "survey.html", values, status_code=status)
 
@@ -122,3 +131,26 @@ async def answer_page(request: Request, session: SessionDep, token: str) -> HTML
         return _page(request, language, 422, error=str(error),
                      questions=_questions(session, survey, TEXTS[language]))  # fmt: skip
     return _page(request, language, message=TEXTS[language]["thanks"])
+
+
+@router.get("/s/{token}/stop", response_class=HTMLResponse)
+def stop_page(request: Request, session: SessionDep, token: str) -> HTMLResponse:
+    """A confirmation button, not a one-click GET: mail scanners follow links."""
+    language = _language(request)
+    try:
+        triggers.invitation_for(session, token)
+    except triggers.InvitationError as error:
+        return _page(request, language, 404, error=str(error))
+    return _page(request, language, title=TEXTS[language]["stop_title"], stop_form=True)
+
+
+@router.post("/s/{token}/stop", response_class=HTMLResponse)
+def stop(request: Request, session: SessionDep, token: str) -> HTMLResponse:
+    language = _language(request)
+    t = TEXTS[language]
+    try:
+        address = triggers.stop_surveys(session, token)
+    except triggers.InvitationError as error:
+        return _page(request, language, 404, error=str(error))
+    return _page(request, language, title=t["stop_title"],
+                 message=t["stopped"].format(address=address))  # fmt: skip

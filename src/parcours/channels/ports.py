@@ -23,4 +23,31 @@ class EmailSender(Protocol):
 
 
 class DeliveryError(RuntimeError):
-    """The channel refused or could not take the message; the text says why."""
+    """The channel refused or could not take the message; the text says why.
+
+    ``is_permanent`` says that sending the same message again cannot succeed (a number that is not
+    a phone number, a recipient who opted out), so a retry loop can stop at once; a timeout or a
+    provider's outage is not permanent. ``code`` is the provider's own error number, if it gave
+    one (Twilio's 21610: the recipient replied STOP), for the cases where we act on a particular
+    refusal. Both are keyword-only and optional: ``DeliveryError("text")`` still works.
+    """
+
+    def __init__(
+        self, message: str, *, is_permanent: bool = False, code: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.is_permanent = is_permanent
+        self.code = code
+
+
+@dataclass(frozen=True)
+class OutgoingSms:
+    #: The recipient's number in E.164 form (``+33612345678``).
+    to: str
+    body: str
+
+
+class SmsSender(Protocol):
+    def send(self, message: OutgoingSms) -> str:
+        """Hand the message to the SMS provider and return the provider's id for it (the id its
+        delivery receipts name); raises :class:`DeliveryError` if refused."""

@@ -61,3 +61,29 @@ def test_two_months_are_compared_and_the_trend_read_over_http(client: TestClient
     assert (
         unknown.json()["detail"] == "no answers with month '2026-01'; there are: 2026-05, 2026-06"
     )
+
+
+def test_answers_are_listed_and_irritants_ranked_over_http(client: TestClient):  # noqa: F811
+    client.post("/api/v1/surveys", json={"name": "verbatims", "questions": [
+        {"key": "q1", "kind": "csat", "min": 1, "max": 5}]})  # fmt: skip
+    client.post("/api/v1/surveys/verbatims/answers", json=[
+        {"respondent": "r1", "question": "q1", "score": 1,
+         "comment": "Colis jamais livré, service client injoignable"},
+        {"respondent": "r2", "question": "q1", "score": 5, "comment": "Parfait, merci"},
+        {"respondent": "r3", "question": "q1", "score": 4},
+    ])  # fmt: skip
+
+    listed = client.get("/api/v1/surveys/verbatims/answers", params={"page_size": 2}).json()
+    negative = client.get("/api/v1/surveys/verbatims/answers",
+                          params={"tone": "negative"}).json()  # fmt: skip
+    irritants = client.get("/api/v1/surveys/verbatims/irritants", params={"lang": "en"}).json()
+    bad_tone = client.get("/api/v1/surveys/verbatims/answers", params={"tone": "angry"})
+
+    assert (listed["total"], [a["respondent"] for a in listed["items"]]) == (3, ["r3", "r2"])
+    assert [(a["respondent"], a["polarity"]) for a in negative["items"]] == [("r1", "negative")]
+    assert negative["items"][0]["themes"] == ["delivery", "reachability"]
+    assert irritants["tones"] == {"negative": 1, "neutral": 0, "positive": 1}
+    assert [(i["theme"], i["label"], i["detractor_mentions"]) for i in irritants["irritants"]] == [
+        ("delivery", "Delivery", 1), ("reachability", "Reachability", 1),
+    ]  # fmt: skip
+    assert bad_tone.status_code == 422

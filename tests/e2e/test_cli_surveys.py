@@ -73,3 +73,21 @@ def test_a_consent_is_withdrawn_and_shown_from_the_command_line(home: Path):  # 
     assert "surveys: refused (surveys withdrawn on email (phone call, " in shown
     assert "marketing: refused (no opt-in for marketing on email)" in shown
     assert refused.returncode == 2 and "email address 'yann@'" in refused.stderr
+
+
+def test_irritants_and_comments_are_read_from_the_command_line(
+    home: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    parcours(home, "surveys", "create", "avis", "--question", "q1:nps:0-10")
+    answers = tmp_path / "answers.csv"
+    answers.write_text("respondent,question,score,comment\n"
+                       "r1,q1,2,Trop cher et vendeur désagréable\n"
+                       "r2,q1,10,Vendeur très aimable\n", encoding="utf-8")  # fmt: skip
+    parcours(home, "surveys", "import", "avis", str(answers))
+
+    ranked = json.loads(parcours(home, "surveys", "irritants", "avis", "--format", "json").stdout)
+    listed = parcours(home, "surveys", "comments", "avis", "--tone", "negative").stdout
+
+    assert [i["theme"] for i in ranked["irritants"]] == ["price", "staff_courtesy"]
+    assert "1 comment(s), page 1" in listed and "Trop cher" in listed

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from parcours.deps import ApiSessionDep
-from parcours.experience import reports, services
+from parcours.experience import comments, reports, services
 from parcours.experience.loop import close_the_loop
 
 router = APIRouter(tags=["surveys"])
@@ -140,3 +140,64 @@ def get_trend(
         return reports.trend(session, survey, period)
     except services.SurveyError as error:
         raise _unprocessable(error) from None
+
+
+class AnswerOut(BaseModel):
+    answer_id: int
+    respondent: str | None
+    question: str
+    score: int | None
+    comment: str | None
+    sentiment: float | None
+    polarity: str | None
+    themes: list[str]
+    channel: str | None
+    touchpoint: str | None
+    answered_at: datetime | None
+    customer_id: int | None
+    case_id: int | None
+
+
+class AnswersPage(BaseModel):
+    items: list[AnswerOut]
+    total: int
+    page: int
+    page_size: int
+
+
+@router.get("/surveys/{name}/answers", response_model=AnswersPage)
+def get_answers(
+    session: ApiSessionDep,
+    name: str,
+    only_comments: bool = False,
+    theme: Annotated[str | None, Query(description="a verbatim theme, e.g. delivery")] = None,
+    tone: Annotated[str | None, Query(description="negative, neutral, positive")] = None,
+    customer_id: int | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = comments.PAGE_SIZE,
+) -> AnswersPage:
+    """The individual answers, newest first; with a theme or a tone, the comments that match
+    (each comment's sentiment and themes were read when it was recorded)."""
+    survey = _survey(session, name)
+    try:
+        found, total = comments.answers(
+            session, survey, only_comments=only_comments, theme=theme, tone=tone,
+            customer_id=customer_id, page=page, page_size=page_size,
+        )  # fmt: skip
+    except services.SurveyError as error:
+        raise _unprocessable(error) from None
+    return AnswersPage(items=[AnswerOut(**vars(item)) for item in found], total=total,
+                       page=page, page_size=page_size)  # fmt: skip
+
+
+@router.get("/surveys/{name}/irritants")
+def get_irritants(
+    session: ApiSessionDep,
+    name: str,
+    lang: Annotated[str, Query(pattern="^(fr|en)$")] = "fr",
+) -> dict[str, Any]:
+    """The themes customers criticise in their comments, most irritating first (negative
+    mentions, weighted by the share coming from detractors), and the comments' tones."""
+    survey = _survey(session, name)
+    return {"survey": name, "tones": comments.tones(session, survey),
+            "irritants": comments.irritants(session, survey, lang)}  # fmt: skip

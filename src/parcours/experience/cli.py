@@ -11,7 +11,7 @@ from rich.table import Table
 
 from parcours.cli_support import console, fail, open_database
 from parcours.customers.reader import ImportFileError
-from parcours.experience import imports, reports, services, triggers
+from parcours.experience import comments, imports, reports, services, triggers
 
 surveys_app = typer.Typer(help="Customer-experience surveys: NPS, CSAT, CES.", no_args_is_help=True)
 
@@ -183,6 +183,62 @@ def trend_command(
                 arrow,
             )  # fmt: skip
         console.print(table)
+
+
+@surveys_app.command("irritants")
+def irritants_command(
+    name: str,
+    output: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+    language: Annotated[str, typer.Option("--lang", help="fr or en")] = "fr",
+) -> None:
+    """The themes customers criticise in their comments, most irritating first."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            survey = services.survey_named(session, name)
+        except services.SurveyError as error:
+            fail(str(error), code=1)
+        found = comments.irritants(session, survey, language)
+        tones = comments.tones(session, survey)
+    if output == "json":
+        print(json.dumps({"survey": name, "tones": tones, "irritants": found},
+                         ensure_ascii=False, indent=2))  # fmt: skip
+        return
+    table = Table(title=f"{name}: irritants ({', '.join(f'{n} {t}' for t, n in tones.items())})")
+    for column in ("theme", "mentions", "negative", "% negative", "by detractors", "impact"):
+        table.add_column(column)
+    for line in found:
+        table.add_row(line["label"], str(line["mentions"]), str(line["negative"]),
+                      f"{line['negative_pct']:.0f} %", str(line["detractor_mentions"]),
+                      f"{line['impact']:.1f}")  # fmt: skip
+    console.print(table)
+
+
+@surveys_app.command("comments")
+def comments_command(
+    name: str,
+    theme: Annotated[str | None, typer.Option(help="e.g. delivery, waiting_time")] = None,
+    tone: Annotated[str | None, typer.Option(help="negative, neutral or positive")] = None,
+    page: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """The verbatims, newest first, with their tone and themes."""
+    database = open_database()
+    with database.sessions() as session:
+        try:
+            found, total = comments.answers(session, services.survey_named(session, name),
+                                            theme=theme, tone=tone, page=page)  # fmt: skip
+        except services.SurveyError as error:
+            fail(str(error), code=1)
+    table = Table(title=f"{total} comment(s), page {page}")
+    for column in ("answered", "score", "tone", "themes", "comment"):
+        table.add_column(column)
+    for item in found:
+        table.add_row(
+            item.answered_at.date().isoformat() if item.answered_at else "",
+            "" if item.score is None else str(item.score), item.polarity or "",
+            ", ".join(item.themes), item.comment or "",
+        )  # fmt: skip
+    console.print(table)
 
 
 @surveys_app.command("trigger")

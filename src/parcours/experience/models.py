@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parcours.customers.models import BigId
-from parcours.db import Base, UTCDateTime, utcnow
+from parcours.db import Base, JSONType, UTCDateTime, utcnow
 
 
 class Survey(Base):
@@ -56,6 +57,10 @@ class SurveyAnswer(Base):
     score: Mapped[int | None] = mapped_column()
     count: Mapped[int] = mapped_column(default=1)
     comment: Mapped[str | None] = mapped_column(Text)
+    #: What the comment says (:mod:`parcours.experience.verbatims`), kept with it: its
+    #: sentiment (−1 to 1) and its themes with the sentiment of each, ``[["delivery", -0.36]]``.
+    sentiment: Mapped[float | None] = mapped_column(Float)
+    themes: Mapped[list[Any] | None] = mapped_column(JSONType)
     channel: Mapped[str | None] = mapped_column(String(32))
     touchpoint: Mapped[str | None] = mapped_column(String(80))
     #: before, during or after the purchase: given, or read from the touchpoint

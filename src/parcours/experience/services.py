@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from parcours.customers.merging import current_customer
 from parcours.customers.normalise import InvalidValue, normalise_email
 from parcours.customers.storage import customers_by_identifier
-from parcours.experience import scores
+from parcours.experience import scores, verbatims
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
 from parcours.experience.touchpoints import checked_phase, phase_of
 
@@ -159,6 +159,12 @@ def record_answer(session: Session, survey: Survey, questions: dict[str, SurveyQ
         "answered_at": answer.answered_at, "customer_id": answer.customer_id,
         "case_id": answer.case_id,
     }  # fmt: skip
+    if values["comment"] is not None:
+        found = verbatims.analyse(values["comment"])
+        values["sentiment"] = found.sentiment
+        values["themes"] = [list(pair) for pair in found.theme_sentiment]
+    else:
+        values["sentiment"] = values["themes"] = None
     when = answer.answered_at
     values["month"] = when.astimezone(UTC).strftime("%Y-%m") if when else None
     try:

@@ -159,3 +159,34 @@ def test_scores_break_down_by_channel_and_month(db: Database, tmp_path: Path):
     assert [(g["month"], g["channel"], g["questions"]["q1"]["n"]) for g in by_month] == [
         ("2026-05", "phone", 2), ("2026-05", "web", 1), ("2026-06", "web", 1),
     ]  # fmt: skip
+
+
+def test_a_choice_question_is_answered_by_option_or_number_and_reported_in_shares(
+    db: Database, tmp_path: Path
+):
+    with db.transaction(write=True) as session:
+        services.create_survey(session, "canal", [
+            services.parse_question("connu:choice:Magasin|Site web|Bouche-à-oreille"),
+            services.parse_question("q1:nps:0-10"),
+        ])  # fmt: skip
+        with pytest.raises(services.SurveyError, match="two or more different options"):
+            services.create_survey(session, "mauvais",
+                                   [services.parse_question("q:choice:Oui|oui")])  # fmt: skip
+    answers = tmp_path / "canal.csv"
+    lines = ["respondent,question,score", "r1,connu,site web", "r2,connu,2", "r3,connu,Magasin",
+             "r4,connu,Radio", "r5,connu,4"]  # fmt: skip
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with db.transaction(write=True) as session:
+        summary = imports.import_answers(session, "canal", answers)
+    with db.sessions() as session:
+        found = reports.report(session, services.survey_named(session, "canal"))
+
+    assert summary.rejects == [
+        (5, "'Radio' is not one of connu's options: Magasin, Site web, Bouche-à-oreille"),
+        (6, "'4' is not one of connu's options: Magasin, Site web, Bouche-à-oreille"),
+    ]
+    assert found["questions"]["connu"] == {
+        "kind": "choice", "n": 3, "mean": None,
+        "options": {"Magasin": 1, "Site web": 2, "Bouche-à-oreille": 0},
+        "shares": {"Magasin": 33.33, "Site web": 66.67, "Bouche-à-oreille": 0.0},
+    }  # fmt: skip

@@ -17,10 +17,11 @@ router = APIRouter(tags=["surveys"])
 
 class QuestionIn(BaseModel):
     key: str
-    kind: str = Field(description="nps, csat, ces, ces_ease, rating, text")
+    kind: str = Field(description="nps, csat, ces, ces_ease, rating, choice, text")
     min: int | None = None
     max: int | None = None
     label: str | None = None
+    options: list[str] = Field(default_factory=list, description="a choice question's options")
 
 
 class SurveyIn(BaseModel):
@@ -32,7 +33,7 @@ class SurveyIn(BaseModel):
 class AnswerBody(BaseModel):
     respondent: str
     question: str
-    score: int | None = None
+    score: int | str | None = Field(None, description="a number; a choice's option or number")
     comment: str | None = None
     channel: str | None = None
     touchpoint: str | None = None
@@ -55,7 +56,8 @@ def _unprocessable(error: services.SurveyError) -> HTTPException:
 @router.post("/surveys", status_code=201)
 def post_survey(session: ApiSessionDep, body: SurveyIn) -> dict[str, Any]:
     """Create a survey; each question has a kind and, but for text, a scale."""
-    specs = [services.QuestionSpec(q.key, q.kind, q.min, q.max, q.label) for q in body.questions]
+    specs = [services.QuestionSpec(q.key, q.kind, q.min, q.max, q.label, tuple(q.options))
+             for q in body.questions]  # fmt: skip
     try:
         survey = services.create_survey(session, body.name, specs, body.title)
     except services.SurveyError as error:

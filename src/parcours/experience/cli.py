@@ -20,11 +20,14 @@ surveys_app = typer.Typer(help="Customer-experience surveys: NPS, CSAT, CES.", n
 def create_command(
     name: str,
     question: Annotated[
-        list[str], typer.Option(help="KEY:KIND:MIN-MAX, e.g. q1:nps:0-10 (repeatable)")
+        list[str],
+        typer.Option(
+            help="KEY:KIND:MIN-MAX (q1:nps:0-10), KEY:choice:A|B|C or KEY:text (repeatable)"
+        ),
     ],
     title: Annotated[str | None, typer.Option()] = None,
 ) -> None:
-    """Create a survey (kinds: nps, csat, ces, ces_ease, rating, text)."""
+    """Create a survey (kinds: nps, csat, ces, ces_ease, rating, choice, text)."""
     database = open_database()
     try:
         specs = [services.parse_question(text) for text in question]

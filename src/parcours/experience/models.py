@@ -28,11 +28,13 @@ class SurveyQuestion(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
     key: Mapped[str] = mapped_column(String(40))
-    #: nps, csat, ces, ces_ease, rating, text.
+    #: nps, csat, ces, ces_ease, rating, choice, text.
     kind: Mapped[str] = mapped_column(String(10))
     low: Mapped[int | None] = mapped_column()
     high: Mapped[int | None] = mapped_column()
     label: Mapped[str | None] = mapped_column(String(300))
+    #: A choice question's options; its answers' scores are their numbers (1 to n).
+    options: Mapped[list[str] | None] = mapped_column(JSONType)
 
 
 class SurveyAnswer(Base):

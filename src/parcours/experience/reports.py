@@ -112,6 +112,8 @@ def report(session: Session, survey: Survey) -> dict[str, Any]:
 def question_report(question: SurveyQuestion, counts: Distribution, texts: int) -> dict[str, Any]:
     if question.kind == "text":
         return {"kind": "text", "n": texts}
+    if question.kind == "choice":
+        return _choice_report(question, counts)
     scale = _scale(question)
     n = sum(counts.values())
     line: dict[str, Any] = {"kind": question.kind, "scale": [scale.low, scale.high], "n": n,
@@ -129,6 +131,18 @@ def question_report(question: SurveyQuestion, counts: Distribution, texts: int) 
     line["distribution"] = {str(score): counts.get(score, 0)
                             for score in range(scale.low, scale.high + 1)}  # fmt: skip
     return line
+
+
+def _choice_report(question: SurveyQuestion, counts: Distribution) -> dict[str, Any]:
+    """How many chose each option, and its share; a choice has no mean."""
+    n = sum(counts.values())
+    options = question.options or []
+    return {
+        "kind": "choice", "n": n, "mean": None,
+        "options": {option: counts.get(number, 0) for number, option in enumerate(options, 1)},
+        "shares": {option: _round(100 * counts.get(number, 0) / n) if n else None
+                   for number, option in enumerate(options, 1)},
+    }  # fmt: skip
 
 
 def _scale(question: SurveyQuestion) -> scores.Scale:
@@ -165,8 +179,9 @@ HEADLINES = {"nps": "nps", "csat": "csat_pct", "ces": "low_effort_pct",
 
 def differences(question: SurveyQuestion, a: Distribution, b: Distribution) -> dict[str, Any]:
     """B against A for one question: its headline score and its mean, each with the
-    difference, 95 % interval, p-value and whether it is significant."""
-    if question.kind == "text":
+    difference, 95 % interval, p-value and whether it is significant (none for texts and
+    choices)."""
+    if question.kind not in HEADLINES:
         return {}
     scale = _scale(question)
     found: dict[str, compare.Difference | None] = {}
@@ -210,7 +225,7 @@ def compare_groups(session: Session, survey: Survey, by: str, a: str, b: str) ->
     questions = questions_of(session, survey)
     found = {}
     for key, question in questions.items():
-        if question.kind == "text":
+        if question.kind not in HEADLINES:
             continue
         counts_a, counts_b = groups[(a,)].get(question.id, {}), groups[(b,)].get(question.id, {})
         found[key] = {
@@ -236,7 +251,7 @@ def trend(session: Session, survey: Survey, period: str = "month") -> dict[str, 
     periods = sorted(key[0] for key in groups if key[0] is not None)
     found = {}
     for key, question in questions_of(session, survey).items():
-        if question.kind == "text":
+        if question.kind not in HEADLINES:
             continue
         headline = HEADLINES[question.kind]
         points = []

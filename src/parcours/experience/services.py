@@ -25,10 +25,12 @@ from parcours.experience import scores, verbatims
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
 from parcours.experience.touchpoints import checked_phase, phase_of
 
-KINDS = (*scores.KINDS, "text")
+KINDS = (*scores.KINDS, "choice", "text")
 __all__ = ["Survey", "SurveyAnswer", "SurveyQuestion"]
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_QUESTION = re.compile(r"^(?P<key>[^:]+):(?P<kind>[a-z_]+)(?::(?P<low>-?\d+)-(?P<high>-?\d+))?$")
+_QUESTION = re.compile(
+    r"^(?P<key>[^:]+):(?P<kind>[a-z_]+)(?::(?:(?P<low>-?\d+)-(?P<high>-?\d+)|(?P<options>.+)))?$"
+)
 
 
 class SurveyError(ValueError):
@@ -42,13 +44,21 @@ class QuestionSpec:
     low: int | None = None
     high: int | None = None
     label: str | None = None
+    #: The options of a ``choice`` question, answered by their number (1 to n) or their text.
+    options: tuple[str, ...] = ()
 
 
 def parse_question(text: str) -> QuestionSpec:
-    """``KEY:KIND:MIN-MAX`` (``q1:nps:0-10``), or ``KEY:text``."""
+    """``KEY:KIND:MIN-MAX`` (``q1:nps:0-10``), ``KEY:choice:OPTION|OPTION…``
+    (``canal:choice:magasin|site|téléphone``), or ``KEY:text``."""
     match = _QUESTION.match(text.strip())
     if match is None:
         raise SurveyError(f"a question is KEY:KIND:MIN-MAX (e.g. q1:nps:0-10), not {text!r}")
+    if match["options"] is not None:
+        if match["kind"] != "choice":
+            raise SurveyError(f"a {match['kind']} question has a scale MIN-MAX, not {text!r}")
+        options = tuple(option.strip() for option in match["options"].split("|"))
+        return QuestionSpec(match["key"], "choice", options=options)
     low, high = match["low"], match["high"]
     return QuestionSpec(match["key"], match["kind"], int(low) if low else None,
                         int(high) if high else None)  # fmt: skip
@@ -60,6 +70,12 @@ def _check_question(question: QuestionSpec) -> None:
     if question.kind not in KINDS:
         raise SurveyError(f"unknown kind {question.kind!r}; known: {', '.join(KINDS)}")
     if question.kind == "text":
+        return
+    if question.kind == "choice":
+        options = [option.casefold() for option in question.options]
+        if len(options) < 2 or "" in options or len(set(options)) != len(options):
+            raise SurveyError(f"{question.key}: a choice question needs two or more different "
+                              "options, OPTION|OPTION…")  # fmt: skip
         return
     if question.low is None or question.high is None:
         raise SurveyError(f"{question.key}: a {question.kind} question needs its scale MIN-MAX")
@@ -88,8 +104,10 @@ def create_survey(session: Session, name: str, questions: Sequence[QuestionSpec]
     session.add(survey)
     session.flush()
     session.add_all(
-        SurveyQuestion(survey_id=survey.id, key=q.key, kind=q.kind, low=q.low, high=q.high,
-                       label=q.label)
+        SurveyQuestion(survey_id=survey.id, key=q.key, kind=q.kind, label=q.label,
+                       low=1 if q.kind == "choice" else q.low,
+                       high=len(q.options) if q.kind == "choice" else q.high,
+                       options=list(q.options) if q.kind == "choice" else None)
         for q in questions
     )  # fmt: skip
     session.flush()
@@ -116,6 +134,13 @@ def checked_score(question: SurveyQuestion, raw: object) -> int | None:
     """The score of an answer to this question, or an error naming the problem."""
     if question.kind == "text":
         return None
+    if question.kind == "choice":
+        text = str(raw).strip().casefold()
+        for number, option in enumerate(question.options or (), start=1):
+            if text in (option.casefold(), str(number)):
+                return number
+        raise SurveyError(f"{raw!r} is not one of {question.key}'s options: "
+                          f"{', '.join(question.options or ())}")  # fmt: skip
     try:
         score = int(str(raw).strip())
     except ValueError:

@@ -38,6 +38,7 @@ TEXTS = {
         "low_ces": "Aucun",
         "high_ces": "Beaucoup",
         "text": "Un commentaire ?",
+        "choice": "Votre choix",
         "stop_title": "Ne plus recevoir nos enquêtes",
         "stop_question": "Vous ne recevrez plus d'enquête de satisfaction à cette adresse.",
         "stop_button": "Confirmer",
@@ -59,6 +60,7 @@ TEXTS = {
         "low_ces": "None",
         "high_ces": "A lot",
         "text": "Any comment?",
+        "choice": "Your choice",
         "stop_title": "Stop receiving our surveys",
         "stop_question": "You will receive no more satisfaction surveys at this address.",
         "stop_button": "Confirm",
@@ -83,6 +85,7 @@ def _questions(session: SessionDep, survey: Survey, t: dict[str, str]) -> list[d
             "key": key, "kind": q.kind, "label": q.label or t.get(family, t["csat"]),
             "points": list(range(q.low, q.high + 1)) if q.low is not None and q.high is not None
             else [], "low_text": low_text, "high_text": high_text,
+            "options": list(enumerate(q.options or [], start=1)),
         })  # fmt: skip
     return shown
 

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 import parcours
 from parcours.cases.api import router as cases_router
+from parcours.cases.inbox_api import router as inbox_router
 from parcours.channels.api import router as consents_router
 from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(cases_router)
     api.include_router(surveys_router)
     api.include_router(consents_router)
+    api.include_router(inbox_router)
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     #: outbox (``parcours outbox list``).
     smtp_url: str | None = None
     mail_from: str = "Parcours <parcours@localhost>"
+    #: Attachments larger than this are refused (the message is kept, the refusal noted on it).
+    max_attachment_mb: int = Field(default=10, ge=1, le=100)
     #: The address customers reach this instance at (links in survey e-mails).
     public_url: str = "http://127.0.0.1:8000"
     #: Match probability from which records become one customer without a person.

@@ -6,6 +6,11 @@
   it opens a follow-up case (see :mod:`parcours.cases.workflow`).
 * A customer's message quoting no reference is *proposed* on each of their active cases it may
   concern (the agent attaches it, or not): "same customer, open case of a related type".
+* A message that arrived just now on a live channel (``payload.inbox``: an e-mail, an SMS, a
+  chat, a WhatsApp or Messenger message, see :mod:`parcours.cases.inbox`) and names no case
+  joins the customer's most recently active case if it was touched within a week — the
+  conversation goes on, whatever the channel — else opens a new request, routed. Auto-replies
+  join their thread but neither wake nor open a case.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ from parcours.interactions.models import Interaction
 
 #: A call-back request opens its case when it is at most this old.
 CALLBACK_WINDOW = timedelta(days=1)
+#: A message from a live channel opens or joins a case when it is at most this old.
+INBOX_WINDOW = timedelta(days=1)
+#: A live message that says nothing of its case joins the customer's case touched this recently.
+RECENT_CASE = timedelta(days=7)
 #: Where a customer's message may quote a case reference, besides ``case_ref``.
 REFERENCE_FIELDS = ("subject", "text", "body", "message")
 
@@ -53,8 +62,11 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
     # What the message does to its case happened when the message did (an import of last week's
     # e-mails shows them in order), never later than now.
     now = now or min(interaction.occurred_at, utcnow())
+    # An auto-reply ("absent du bureau") joins its thread but is not the customer answering.
     from_customer = (
-        interaction.direction == "inbound" and interaction.type in workflow.CUSTOMER_MESSAGES
+        interaction.direction == "inbound"
+        and interaction.type in workflow.CUSTOMER_MESSAGES
+        and not interaction.payload.get("auto_submitted")
     )
     references = _quoted_references(interaction)
     cases = session.scalars(select(Case).where(Case.reference.in_(references))).all()
@@ -79,15 +91,40 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
         return
     if cases or not from_customer or interaction.customer_id is None:
         return
-    for case in session.scalars(
-        select(Case).where(
-            Case.customer_id == interaction.customer_id,
-            Case.status.in_(sorted(workflow.ACTIVE)),
-        )
-    ):
+    active = list(session.scalars(
+        select(Case)
+        .where(Case.customer_id == interaction.customer_id,
+               Case.status.in_(sorted(workflow.ACTIVE)))
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+    ))  # fmt: skip
+    if interaction.payload.get("inbox") and interaction.occurred_at >= utcnow() - INBOX_WINDOW:
+        joined = follow_live_message(session, interaction, active, now)
+        active = [case for case in active if case.id != joined.id]
+    for case in active:
         if workflow.may_concern(interaction.type, case.type):
             record_event(session, case, SYSTEM, "proposed", now, interaction_id=interaction.id,
                     channel=interaction.channel)  # fmt: skip
+
+
+def follow_live_message(session: Session, interaction: Interaction, active: list[Case],
+                        now: datetime) -> Case:  # fmt: skip
+    """A message just received on a live channel that says nothing of its case joins the
+    customer's most recently active case (touched within :data:`RECENT_CASE`: the same
+    conversation, whichever channel it goes on), else opens a new request, routed."""
+    recent = [case for case in active if case.updated_at >= now - RECENT_CASE]
+    if recent:
+        case = recent[0]
+        attach_interaction(session, case, interaction.id, actor=SYSTEM, how="continuity", now=now)
+        after = workflow.after_customer_message(case.status)
+        if after.status is not None:
+            change_status(session, case, after.status, actor=SYSTEM, now=now,
+                          reason=f"message from the customer ({interaction.channel})")  # fmt: skip
+        return case
+    text = str(interaction.payload.get("subject") or interaction.payload.get("text") or "")
+    subject = " ".join(text.split())[:120] or f"Message ({interaction.channel})"
+    return open_and_route(session, customer_id=interaction.customer_id, case_type="request",
+                          channel=interaction.channel, subject=subject, opened_by=SYSTEM,
+                          interaction_id=interaction.id, now=now)  # fmt: skip
 
 
 def on_interaction_recorded(session: Session, event: Event) -> None:

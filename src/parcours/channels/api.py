@@ -1,18 +1,53 @@
-"""Consent routes: record a recipient's decision, read an address's decisions and what they
-allow (the outbox enforces them; see :mod:`parcours.channels.consents`)."""
+"""Channel routes: connect channel accounts (secrets written, never read back); record a
+recipient's consent, read an address's decisions and what they allow (the outbox enforces
+them; see :mod:`parcours.channels.consents`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from parcours.channels import consents
+from parcours.channels import accounts, consents
 from parcours.deps import ApiSessionDep
 
-router = APIRouter(tags=["consents"])
+router = APIRouter(tags=["channels"])
+
+
+class ChannelIn(BaseModel):
+    kind: str = Field(description=", ".join(accounts.KINDS))
+    settings: dict[str, Any] = Field(default_factory=dict)
+    secrets: dict[str, str] = Field(
+        default_factory=dict, description="write-only: never returned; omitted ones are kept"
+    )
+    is_active: bool = True
+
+
+@router.put("/channels/{name}")
+def put_channel(session: ApiSessionDep, name: str, body: ChannelIn) -> dict[str, Any]:
+    """Connect or update a channel account; the answer shows which secrets are set, not them."""
+    try:
+        account = accounts.save(session, name, body.kind, body.settings, body.secrets,
+                                is_active=body.is_active)  # fmt: skip
+    except accounts.ChannelError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return accounts.view(account)
+
+
+@router.get("/channels")
+def get_channels(session: ApiSessionDep) -> list[dict[str, Any]]:
+    """Every channel account, its settings and which of its secrets are set."""
+    return [accounts.view(account) for account in accounts.all_accounts(session)]
+
+
+@router.get("/channels/{name}")
+def get_channel(session: ApiSessionDep, name: str) -> dict[str, Any]:
+    try:
+        return accounts.view(accounts.account_named(session, name))
+    except accounts.ChannelError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
 
 
 class ConsentIn(BaseModel):

@@ -53,3 +53,20 @@ class Consent(Base):
     #: Where it came from: "sms STOP", "survey page", "api", "import".
     source: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ChannelAccount(Base):
+    """One connected channel: an e-mail inbox, an SMS number, a WhatsApp line, a Messenger page,
+    a telephony account, a web chat. Its settings are shown to admins; its secrets (passwords,
+    tokens, app secrets) are written, used by the adapters and never returned by the API."""
+
+    __tablename__ = "channel_accounts"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    secrets: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

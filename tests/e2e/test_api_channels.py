@@ -1,4 +1,5 @@
-"""Consents over HTTP: a decision recorded, what an address allows, bad input refused."""
+"""Channels over HTTP: consents (a decision recorded, what an address allows, bad input
+refused) and channel accounts (secrets written, never read back)."""
 
 from __future__ import annotations
 
@@ -40,3 +41,27 @@ def test_a_stop_then_a_start_by_sms_and_a_marketing_opt_in_by_email(client: Test
     )
     assert bad_number.status_code == 422
     assert bad_number.json()["detail"].startswith("sms address '12': ")
+
+
+def test_a_channel_account_keeps_its_secrets_to_itself(client: TestClient):  # noqa: F811
+    body = {"kind": "sms_twilio", "settings": {
+        "account_sid": "AC0123", "from_number": "+33700000000",
+        "webhook_url": "https://crm.sens-confort.example/api/v1/webhooks/sms/sms-sav"},
+        "secrets": {"auth_token": "tr3s-s3cret"}}  # fmt: skip
+    saved = client.put("/api/v1/channels/sms-sav", json=body)
+    settings = {**body["settings"], "from_number": "+33700000001"}  # type: ignore[dict-item]
+    renamed_number = client.put("/api/v1/channels/sms-sav",
+                                json={**body, "settings": settings, "secrets": {}})  # fmt: skip
+    listed = client.get("/api/v1/channels")
+    missing = client.put("/api/v1/channels/wa", json={"kind": "whatsapp", "settings": {}})
+    unknown = client.put("/api/v1/channels/fax", json={"kind": "fax", "settings": {}})
+
+    assert saved.status_code == 200
+    assert saved.json()["secrets"] == {"auth_token": True}
+    assert renamed_number.json()["secrets"] == {"auth_token": True}  # kept when not sent again
+    assert "tr3s-s3cret" not in listed.text and "tr3s-s3cret" not in saved.text
+    assert [c["settings"]["from_number"] for c in listed.json()] == ["+33700000001"]
+    assert missing.json()["detail"] == (
+        "WhatsApp Business Cloud API: missing setting phone_number_id"
+    )
+    assert unknown.json()["detail"].startswith("unknown channel kind 'fax'; known: email, ")

@@ -1,0 +1,45 @@
+"""Inbound messages over HTTP: the inbound-mail webhook (raw MIME, as a mail server's pipe or a
+relay posts it, with an API token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+
+from parcours.cases.inbox_email import receive_email
+from parcours.channels.mime import MalformedEmail
+from parcours.config import Settings
+from parcours.deps import ApiSessionDep, get_settings_from_app
+
+router = APIRouter(tags=["inbound messages"])
+
+
+@router.post(
+    "/inbound/email",
+    status_code=201,
+    openapi_extra={"requestBody": {"content": {"message/rfc822": {}}, "required": True}},
+)
+async def post_email(
+    request: Request,
+    session: ApiSessionDep,
+    settings: Annotated[Settings, Depends(get_settings_from_app)],
+) -> dict[str, Any]:
+    """One e-mail as raw MIME bytes (``Content-Type: message/rfc822``): recorded on the sender's
+    timeline (a new customer if unknown), threaded to its case; sending it again changes
+    nothing. 422 for what is not an e-mail, 413 beyond 40 MB."""
+    raw = await request.body()
+    try:
+        receipt = receive_email(session, raw, home=settings.home,
+                                max_attachment_mb=settings.max_attachment_mb)  # fmt: skip
+    except MalformedEmail as error:
+        code = 413 if str(error).startswith("message too large") else 422
+        raise HTTPException(code, str(error)) from None
+    if receipt.status == "rejected":
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, receipt.reason)
+    return {
+        "status": receipt.status,
+        "interaction_id": receipt.interaction_id,
+        "customer_id": receipt.customer_id,
+        "case_reference": receipt.case_reference,
+    }

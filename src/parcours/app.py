@@ -10,6 +10,7 @@ from sqlalchemy import text
 import parcours
 from parcours.cases.api import router as cases_router
 from parcours.cases.inbox_api import router as inbox_router
+from parcours.cases.webhooks_api import router as webhooks_router
 from parcours.channels.api import router as consents_router
 from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(surveys_router)
     api.include_router(consents_router)
     api.include_router(inbox_router)
+    api.include_router(webhooks_router)
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)

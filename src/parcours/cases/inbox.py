@@ -51,6 +51,8 @@ class InboundMessage:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     #: An auto-reply or a bounce: kept on the timeline, never opens or wakes a case.
     auto_submitted: bool = False
+    #: A keyword answered by the channel itself (an SMS "STOP"): kept, opens no case.
+    keyword: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -79,6 +81,8 @@ def receive(session: Session, message: InboundMessage) -> Receipt:
     }  # fmt: skip
     if message.auto_submitted:
         payload["auto_submitted"] = True
+    elif message.keyword:
+        payload["keyword"] = message.keyword
     else:
         payload["inbox"] = True
     item = {

@@ -28,8 +28,12 @@ class OutboxMessage(Base):
     #: Why it is sent (:data:`parcours.channels.consents.PURPOSES`): the consent it needs.
     purpose: Mapped[str] = mapped_column(String(16), default="service")
     #: queued (waiting for its channel), sent, failed (will be tried again), blocked (the
-    #: recipient opted out: never sent).
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    #: recipient opted out: never sent), delivered / undelivered (the provider's receipt, or a
+    #: refusal that no retry can change).
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    #: The provider's id for it (Twilio's SM…, WhatsApp's wamid…), named by delivery receipts.
+    provider_id: Mapped[str | None] = mapped_column(String(120), index=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

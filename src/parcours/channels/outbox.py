@@ -12,16 +12,24 @@ its stable Message-ID lets mail clients show it once.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parcours import events
-from parcours.channels import consents
+from parcours.channels import accounts, consents
 from parcours.channels.email import SmtpSender
 from parcours.channels.models import OutboxMessage
-from parcours.channels.ports import DeliveryError, EmailSender, OutgoingEmail
+from parcours.channels.ports import (
+    DeliveryError,
+    EmailSender,
+    OutgoingEmail,
+    OutgoingSms,
+    SmsSender,
+)
+from parcours.channels.twilio import TwilioSmsSender
 from parcours.config import Settings, get_settings
 from parcours.db import utcnow
 
@@ -60,12 +68,50 @@ def email_sender(settings: Settings) -> EmailSender | None:
     return SmtpSender(settings.smtp_url, settings.mail_from)
 
 
-def deliver(session: Session, message: OutboxMessage, sender: EmailSender | None,
+def sms_sender(session: Session) -> SmsSender | None:
+    """The SMS adapter of the first active Twilio account, or None."""
+    for account in accounts.active_of_kind(session, "sms_twilio"):
+        wanted = ("from_number", "messaging_service_sid", "base_url")
+        options = {name: account.settings[name] for name in wanted if account.settings.get(name)}
+        return TwilioSmsSender(
+            account.settings["account_sid"], accounts.secret(account, "auth_token"),
+            status_callback=account.settings.get("status_callback_url"), **options,
+        )  # fmt: skip
+    return None
+
+
+@dataclass
+class Senders:
+    """The adapters messages leave through, one per channel; a channel without one keeps its
+    messages queued."""
+
+    email: EmailSender | None = None
+    sms: SmsSender | None = None
+
+    @classmethod
+    def configured(cls, session: Session, settings: Settings) -> Senders:
+        return cls(email=email_sender(settings), sms=sms_sender(session))
+
+    def send(self, message: OutboxMessage) -> str | None:
+        """Hand the message over; the provider's id when it gives one. Raises DeliveryError."""
+        if message.channel == "email" and self.email is not None:
+            self.email.send(OutgoingEmail(message.recipient, message.subject or "", message.body,
+                                          message.message_id, dict(message.headers)))  # fmt: skip
+            return None
+        if message.channel == "sms" and self.sms is not None:
+            return self.sms.send(OutgoingSms(message.recipient, message.body))
+        raise LookupError(message.channel)
+
+    def has(self, channel: str) -> bool:
+        return getattr(self, channel, None) is not None
+
+
+def deliver(session: Session, message: OutboxMessage, senders: Senders,
             now: datetime | None = None) -> str:  # fmt: skip
-    """Send one message through its adapter; its new status."""
-    if message.status in ("sent", "blocked"):
+    """Send one message through its channel's adapter; its new status."""
+    if message.status in ("sent", "blocked", "delivered", "undelivered"):
         return message.status
-    if message.channel != "email" or sender is None:
+    if not senders.has(message.channel):
         return message.status
     decision = consents.decide(session, message.channel, message.recipient, message.purpose)
     if not decision.is_allowed:
@@ -73,11 +119,12 @@ def deliver(session: Session, message: OutboxMessage, sender: EmailSender | None
         return "blocked"
     message.attempts += 1
     try:
-        sender.send(OutgoingEmail(message.recipient, message.subject or "", message.body,
-                                  message.message_id, dict(message.headers)))  # fmt: skip
+        message.provider_id = senders.send(message)
     except DeliveryError as error:
         message.status, message.error = "failed", str(error)[:1000]
-        return "failed"
+        if error.is_permanent:
+            message.status = "undelivered"
+        return message.status
     message.status, message.sent_at, message.error = "sent", now or utcnow(), None
     return "sent"
 
@@ -90,12 +137,12 @@ def on_message_queued(session: Session, event: events.Event) -> None:
         .with_for_update(skip_locked=True)
     )
     if message is not None:
-        deliver(session, message, email_sender(get_settings()))
+        deliver(session, message, Senders.configured(session, get_settings()))
 
 
 def send_pending(session: Session, settings: Settings) -> dict[str, int]:
     """Try the queued and failed messages again (up to :data:`MAX_ATTEMPTS` each)."""
-    sender = email_sender(settings)
+    senders = Senders.configured(session, settings)
     counts: dict[str, int] = {}
     for message in session.scalars(
         select(OutboxMessage)
@@ -104,9 +151,23 @@ def send_pending(session: Session, settings: Settings) -> dict[str, int]:
         .order_by(OutboxMessage.id)
         .with_for_update(skip_locked=True)
     ):  # fmt: skip
-        status = deliver(session, message, sender)
+        status = deliver(session, message, senders)
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def record_receipt(session: Session, provider_id: str, status: str, error: str | None,
+                   now: datetime | None = None) -> OutboxMessage | None:  # fmt: skip
+    """A delivery receipt from the provider (an SMS delivered, a WhatsApp message read, a
+    failure after acceptance); None when no message of ours has that id."""
+    message = session.scalar(select(OutboxMessage).where(OutboxMessage.provider_id == provider_id))
+    if message is None:
+        return None
+    if status in ("delivered", "read"):
+        message.status, message.delivered_at = "delivered", message.delivered_at or now or utcnow()
+    elif status in ("failed", "undelivered"):
+        message.status, message.error = "undelivered", error or status
+    return message
 
 
 def messages(
@@ -127,6 +188,10 @@ def status_of(session: Session, outbox_id: int) -> str:
         return "sent"
     if message.status == "blocked":
         return f"not sent: {message.error}"
+    if message.status == "delivered":
+        return "delivered"
+    if message.status == "undelivered":
+        return f"not delivered: {message.error}"
     if message.status == "failed":
         return f"not sent yet ({message.error}); parcours outbox send tries again"
     return "queued in the outbox (no adapter configured for this channel)"

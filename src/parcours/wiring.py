@@ -6,6 +6,7 @@ Higher contexts react to lower ones here, so that no lower context imports a hig
 from __future__ import annotations
 
 from parcours.cases.continuity import on_interaction_recorded
+from parcours.cases.inbox_calls import on_call_event
 from parcours.channels.outbox import on_message_queued
 from parcours.events import subscribe
 from parcours.experience import triggers as surveys
@@ -16,3 +17,4 @@ subscribe("interaction.recorded", on_interaction_recorded)
 subscribe("message.queued", on_message_queued)
 subscribe("case.resolved", surveys.on_case_resolved)
 subscribe("interaction.recorded", surveys.on_interaction_recorded)
+subscribe("call.event", on_call_event)

@@ -4,14 +4,18 @@ checked against the channel account's secret before anything is read
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
 from parcours.cases import inbox_sms
-from parcours.channels import accounts, sms
+from parcours.cases.inbox_calls import receive_call
+from parcours.channels import accounts, sms, telephony
 from parcours.channels.models import ChannelAccount
+from parcours.db import utcnow
 from parcours.deps import SessionDep
 
 router = APIRouter(tags=["webhooks"])
@@ -60,3 +64,32 @@ async def sms_status(request: Request, session: SessionDep, name: str) -> Respon
     except sms.SmsPayloadError as error:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
     return Response(status_code=204)
+
+
+@router.post("/webhooks/calls/{name}")
+async def call_event(request: Request, session: SessionDep, name: str) -> dict[str, Any]:
+    """A call event from the telephony: Aircall's webhook (its token in the body) or the signed
+    generic format (``X-Parcours-Signature``, ``X-Parcours-Timestamp``). The call is recorded
+    on the caller's timeline and case; ringing pops the caller's card on the agents' screens."""
+    account = _account(session, name)
+    body = await request.body()
+    try:
+        if account.kind == "telephony_aircall":
+            try:
+                payload = json.loads(body)
+            except ValueError:
+                raise telephony.CallPayloadError("the body is not JSON") from None
+            found = telephony.parse_aircall(payload, accounts.secret(account, "token"))
+        elif account.kind == "telephony_generic":
+            secret = accounts.secret(account, "secret")
+            found = telephony.parse_generic(body, dict(request.headers), secret, utcnow())
+        else:
+            raise telephony.CallWebhookRefused(f"channel {name!r} is not a telephony account")
+    except (telephony.CallWebhookRefused, accounts.ChannelError) as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    except telephony.CallPayloadError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
+    if isinstance(found, telephony.Ignored):
+        return {"status": "ignored", "reason": found.reason}
+    receipt = receive_call(session, found)
+    return vars(receipt)

@@ -4,7 +4,7 @@ implement each one (DESIGN.md, principle 6)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,22 @@ class SmsSender(Protocol):
     def send(self, message: OutgoingSms) -> str:
         """Hand the message to the SMS provider and return the provider's id for it (the id its
         delivery receipts name); raises :class:`DeliveryError` if refused."""
+
+
+#: The messaging networks of Meta's Graph API that Parcours talks to.
+SocialNetwork = Literal["whatsapp", "messenger"]
+
+
+@dataclass(frozen=True)
+class OutgoingSocial:
+    network: SocialNetwork
+    #: WhatsApp: the customer's number in E.164 form (``+33612345678``). Messenger: the
+    #: page-scoped id (PSID) that the customer's own messages came from.
+    to: str
+    body: str
+
+
+class SocialSender(Protocol):
+    def send(self, message: OutgoingSocial) -> str:
+        """Hand the text to the network and return its id for the message (the id its status
+        webhooks name); raises :class:`DeliveryError` if refused."""

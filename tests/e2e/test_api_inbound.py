@@ -62,3 +62,13 @@ def test_what_is_not_an_email_is_refused_with_the_reason(client: TestClient):
     assert no_sender.json()["detail"] == "no From address: the message does not say who sent it"
     assert huge.status_code == 413 and huge.json()["detail"].startswith("message too large")
     assert anonymous.status_code == 401
+
+
+def test_the_live_stream_needs_a_token_and_speaks_server_sent_events(client: TestClient):
+    stream = client.get("/api/v1/live", params={"topic": "calls", "timeout": 0.2})
+    anonymous = TestClient(client.app).get("/api/v1/live", params={"topic": "calls"})
+
+    assert stream.status_code == 200
+    assert stream.headers["content-type"].startswith("text/event-stream")
+    assert stream.text.startswith(": connected\n\n")
+    assert anonymous.status_code == 401

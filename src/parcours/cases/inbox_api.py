@@ -1,16 +1,18 @@
 """Inbound messages over HTTP: the inbound-mail webhook (raw MIME, as a mail server's pipe or a
-relay posts it, with an API token)."""
+relay posts it, with an API token); the live stream agents' screens listen to."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi.responses import StreamingResponse
 
+from parcours import live
 from parcours.cases.inbox_email import receive_email
 from parcours.channels.mime import MalformedEmail
 from parcours.config import Settings
-from parcours.deps import ApiSessionDep, get_settings_from_app
+from parcours.deps import ApiSessionDep, get_settings_from_app, require_token
 
 router = APIRouter(tags=["inbound messages"])
 
@@ -43,3 +45,15 @@ async def post_email(
         "customer_id": receipt.customer_id,
         "case_reference": receipt.case_reference,
     }
+
+
+@router.get("/live", dependencies=[Depends(require_token)])
+async def live_events(
+    topic: Annotated[list[str], Query(description="calls, agent:NAME, conversation:ID")],
+    timeout: Annotated[float | None, Query(gt=0, le=3600)] = None,
+) -> StreamingResponse:
+    """Server-sent events: calls ringing with the caller's card (``calls``, ``agent:NAME``),
+    chat messages (``conversation:ID``); a comment every 15 s keeps the stream open."""
+    return StreamingResponse(live.event_stream(*topic, timeout=timeout),
+                             media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})  # fmt: skip

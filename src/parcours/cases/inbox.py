@@ -54,6 +54,8 @@ class InboundMessage:
     #: A keyword answered by the channel itself (an SMS "STOP"): kept, opens no case.
     keyword: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: The social network of a ``social`` message (whatsapp, messenger).
+    network: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ def receive(session: Session, message: InboundMessage) -> Receipt:
         "external_id": message.external_id, "occurred_at": message.occurred_at.isoformat(),
         "channel": message.channel, "type": "message", "direction": "inbound",
         "identifiers": message.identifiers, "case_ref": reference,
+        **({"network": message.network} if message.network else {}),
         "payload": {key: value for key, value in payload.items() if value not in (None, [], "")},
     }  # fmt: skip
     [outcome] = record_interactions(session, [(1, message.source, item)])

@@ -11,9 +11,9 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import Response
 
-from parcours.cases import inbox_sms
+from parcours.cases import inbox_sms, inbox_social
 from parcours.cases.inbox_calls import receive_call
-from parcours.channels import accounts, sms, telephony
+from parcours.channels import accounts, sms, social, telephony
 from parcours.channels.models import ChannelAccount
 from parcours.db import utcnow
 from parcours.deps import SessionDep
@@ -93,3 +93,29 @@ async def call_event(request: Request, session: SessionDep, name: str) -> dict[s
         return {"status": "ignored", "reason": found.reason}
     receipt = receive_call(session, found)
     return vars(receipt)
+
+
+@router.get("/webhooks/social/{name}")
+def social_subscription(request: Request, session: SessionDep, name: str) -> Response:
+    """Meta's verification request: answers ``hub.challenge`` when the verify token matches."""
+    account = _account(session, name)
+    try:
+        found = inbox_social.challenge(account, dict(request.query_params))
+    except (social.WebhookRefused, accounts.ChannelError) as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    return Response(found, media_type="text/plain")
+
+
+@router.post("/webhooks/social/{name}")
+async def social_delivery(request: Request, session: SessionDep, name: str) -> dict[str, int]:
+    """A WhatsApp or Messenger webhook delivery, signed by Meta (``X-Hub-Signature-256``)."""
+    account = _account(session, name)
+    body = await request.body()
+    try:
+        signature = request.headers.get("X-Hub-Signature-256")
+        found = inbox_social.receive_delivery(session, account, body, signature)
+    except (social.WebhookRefused, accounts.ChannelError) as error:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(error)) from None
+    except social.SocialPayloadError as error:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(error)) from None
+    return vars(found)

@@ -12,8 +12,9 @@ its stable Message-ID lets mail clients show it once.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,13 +22,22 @@ from sqlalchemy.orm import Session
 from parcours import events
 from parcours.channels import accounts, consents
 from parcours.channels.email import SmtpSender
+from parcours.channels.graph import (
+    DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL,
+    MessengerSender,
+    WhatsAppSender,
+)
 from parcours.channels.models import OutboxMessage
 from parcours.channels.ports import (
     DeliveryError,
     EmailSender,
     OutgoingEmail,
     OutgoingSms,
+    OutgoingSocial,
     SmsSender,
+    SocialNetwork,
+    SocialSender,
 )
 from parcours.channels.twilio import TwilioSmsSender
 from parcours.config import Settings, get_settings
@@ -80,6 +90,28 @@ def sms_sender(session: Session) -> SmsSender | None:
     return None
 
 
+def social_senders(session: Session) -> dict[str, SocialSender]:
+    """The WhatsApp and Messenger adapters of the first active account of each."""
+    found: dict[str, SocialSender] = {}
+    for account in accounts.active_of_kind(session, "whatsapp")[:1]:
+        found["whatsapp"] = WhatsAppSender(
+            account.settings["phone_number_id"], accounts.secret(account, "access_token"),
+            base_url=_graph(account.settings, "base_url", DEFAULT_BASE_URL),
+            api_version=_graph(account.settings, "api_version", DEFAULT_API_VERSION),
+        )  # fmt: skip
+    for account in accounts.active_of_kind(session, "messenger")[:1]:
+        found["messenger"] = MessengerSender(
+            account.settings["page_id"], accounts.secret(account, "page_access_token"),
+            base_url=_graph(account.settings, "base_url", DEFAULT_BASE_URL),
+            api_version=_graph(account.settings, "api_version", DEFAULT_API_VERSION),
+        )  # fmt: skip
+    return found
+
+
+def _graph(settings: dict[str, Any], name: str, default: str) -> str:
+    return str(settings.get(name) or default)
+
+
 @dataclass
 class Senders:
     """The adapters messages leave through, one per channel; a channel without one keeps its
@@ -87,10 +119,12 @@ class Senders:
 
     email: EmailSender | None = None
     sms: SmsSender | None = None
+    social: dict[str, SocialSender] = field(default_factory=dict)
 
     @classmethod
     def configured(cls, session: Session, settings: Settings) -> Senders:
-        return cls(email=email_sender(settings), sms=sms_sender(session))
+        return cls(email=email_sender(settings), sms=sms_sender(session),
+                   social=social_senders(session))  # fmt: skip
 
     def send(self, message: OutboxMessage) -> str | None:
         """Hand the message over; the provider's id when it gives one. Raises DeliveryError."""
@@ -100,10 +134,18 @@ class Senders:
             return None
         if message.channel == "sms" and self.sms is not None:
             return self.sms.send(OutgoingSms(message.recipient, message.body))
+        if message.channel in ("whatsapp", "messenger") and message.channel in self.social:
+            network: SocialNetwork = "whatsapp" if message.channel == "whatsapp" else "messenger"
+            sent: str = self.social[message.channel].send(
+                OutgoingSocial(network, message.recipient, message.body)
+            )
+            return sent
         raise LookupError(message.channel)
 
     def has(self, channel: str) -> bool:
-        return getattr(self, channel, None) is not None
+        if channel in ("whatsapp", "messenger"):
+            return channel in self.social
+        return channel in ("email", "sms") and getattr(self, channel) is not None
 
 
 def deliver(session: Session, message: OutboxMessage, senders: Senders,

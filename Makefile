@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test check lint typecheck format postgres-server bench clean
+.PHONY: install run test check lint typecheck format postgres-server imap-server bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +31,25 @@ postgres-server:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
-test: install postgres-server
+# Debian's Dovecot, needed by the IMAP tests (they start their own server on loopback ports).
+# Its package starts a system-wide dovecot where services may start (ports 143 and 993 of every
+# address): we stop and disable it at once; the tests never use it.
+imap-server:
+	@if [ ! -x /usr/sbin/dovecot ]; then \
+		echo "Installing Debian's dovecot-imapd for the tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+			dovecot-imapd >/dev/null || exit 1; \
+		if [ -d /run/systemd/system ]; then \
+			$$SUDO systemctl disable --now --quiet dovecot.service dovecot.socket || true; \
+		else \
+			$$SUDO update-rc.d dovecot disable >/dev/null 2>&1 || true; \
+			$$SUDO invoke-rc.d --force dovecot stop >/dev/null 2>&1 || true; \
+		fi; \
+	fi
+
+test: install postgres-server imap-server
 	$(BIN)/pytest -q
 
 lint: install

@@ -7,7 +7,8 @@ cloned with ``CREATE DATABASE ... TEMPLATE``).
 
 PostgreSQL is a throwaway cluster (tests/pg_cluster.py) started on first use and removed at the end
 of the session. Without server binaries the PostgreSQL tests are skipped, except under CI=true
-where they fail: CI must never pass by silently skipping half of the suite.
+where they fail: CI must never pass by silently skipping half of the suite. ``imap_server`` is a
+throwaway Dovecot (tests/imap_server.py), under the same rules.
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from hypothesis import settings as hypothesis_settings
 from parcours.config import get_settings
 from parcours.db import Database, create_db_engine
 from parcours.migrations.runner import upgrade
+from tests.imap_server import ImapServer, find_dovecot
+from tests.imap_server import unavailable_reason as dovecot_unavailable_reason
 from tests.pg_cluster import PostgresCluster, find_bindir, unavailable_reason
 
 TEMPLATE_DATABASE = "parcours_template"
 _CLUSTER = pytest.StashKey[PostgresCluster]()
+_IMAP_SERVER = pytest.StashKey[ImapServer]()
 _database_numbers = itertools.count(1)
 
 
@@ -45,10 +49,14 @@ if running_in_ci():
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test that needs the cluster, so that ``-m "not postgres"`` deselects it."""
+    """Mark every test that needs the cluster (or Dovecot), so that ``-m "not postgres"``
+    (``-m "not imap"``) deselects it."""
     for item in items:
-        if "postgres_server" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "postgres_server" in fixtures:
             item.add_marker(pytest.mark.postgres)
+        if "imap_server" in fixtures:
+            item.add_marker(pytest.mark.imap)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -56,6 +64,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if cluster is not None:
         terminalreporter.write_line(
             f"PostgreSQL test cluster ({cluster.bindir}) started in {cluster.startup_seconds:.2f} s"
+        )
+    imap_server = terminalreporter.config.stash.get(_IMAP_SERVER, None)
+    if imap_server is not None:
+        terminalreporter.write_line(
+            f"Dovecot test server ({imap_server.program}) started in "
+            f"{imap_server.startup_seconds:.2f} s"
         )
 
 
@@ -172,3 +186,31 @@ def db(database_url: str) -> Iterator[Database]:
         yield database
     finally:
         database.engine.dispose()
+
+
+# -- IMAP -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def imap_server(request: pytest.FixtureRequest) -> Iterator[ImapServer]:
+    """A throwaway Dovecot on loopback ports, started the first time a test needs it.
+
+    ``.take_account()`` gives a fresh account, ``.url(address, scheme=...)`` its URL,
+    ``.deliver(address, raw)`` and ``.messages(address, folder)`` put and read mail;
+    ``.ssl_context()`` trusts its self-signed certificate.
+    """
+    program = find_dovecot()
+    if program is None:
+        if running_in_ci():
+            pytest.fail(
+                f"{dovecot_unavailable_reason()}. CI=true: the IMAP tests must run, "
+                "not be skipped.",
+                pytrace=False,
+            )
+        pytest.skip(dovecot_unavailable_reason())
+    server = ImapServer.start(program)
+    request.config.stash[_IMAP_SERVER] = server
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,6 +3,7 @@ implement each one (DESIGN.md, principle 6)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -70,3 +71,17 @@ class SocialSender(Protocol):
     def send(self, message: OutgoingSocial) -> str:
         """Hand the text to the network and return its id for the message (the id its status
         webhooks name); raises :class:`DeliveryError` if refused."""
+
+
+class MailboxError(RuntimeError):
+    """An inbound mailbox could not be reached or read: which step failed (connecting, logging
+    in, opening a folder), where, and the server's words; never the password."""
+
+
+class InboundMailbox(Protocol):
+    def poll(self, handler: Callable[[bytes], None], limit: int = 100) -> int:
+        """Hand each waiting message's raw bytes to ``handler``; a message leaves the mailbox's
+        queue only once its handler has returned. Returns how many were handled."""
+
+    def wait_for_new(self, timeout: float) -> bool:
+        """Block up to ``timeout`` seconds; True as soon as new mail is there."""

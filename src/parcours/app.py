@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 import parcours
 from parcours.cases.api import router as cases_router
+from parcours.cases.chat_api import router as chat_api_router
 from parcours.cases.inbox_api import router as inbox_router
 from parcours.cases.webhooks_api import router as webhooks_router
 from parcours.channels.api import router as consents_router
@@ -19,6 +20,7 @@ from parcours.db import Database, ensure_database_ready
 from parcours.deps import DatabaseDep
 from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
+from parcours.web.chat import router as chat_router
 from parcours.web.pages import router as pages_router
 from parcours.web.survey_pages import router as survey_pages_router
 
@@ -62,9 +64,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(surveys_router)
     api.include_router(consents_router)
     api.include_router(inbox_router)
+    api.include_router(chat_api_router)
     api.include_router(webhooks_router)
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)
     app.include_router(survey_pages_router)
+    app.include_router(chat_router)
     return app

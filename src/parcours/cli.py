@@ -8,6 +8,7 @@ import typer
 
 from parcours.accounts import services as accounts
 from parcours.accounts.services import TokenNameTaken
+from parcours.cases.channels_cli import channels_app
 from parcours.cases.cli import cases_app
 from parcours.cases.staff_cli import agents_app, queues_app, slas_app, teams_app
 from parcours.channels.cli import consents_app, outbox_app
@@ -68,6 +69,7 @@ customers_app.command("follow")(follow_command)
 app.command("feed")(feed_command)
 app.add_typer(interactions_app, name="interactions")
 app.add_typer(consents_app, name="consents")
+app.add_typer(channels_app, name="channels")
 app.add_typer(cases_app, name="cases")
 app.add_typer(teams_app, name="teams")
 app.add_typer(agents_app, name="agents")

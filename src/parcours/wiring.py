@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from parcours.cases.continuity import on_interaction_recorded
 from parcours.cases.inbox_calls import on_call_event
+from parcours.cases.webchat import on_chat_message
 from parcours.channels.outbox import on_message_queued
 from parcours.events import subscribe
 from parcours.experience import triggers as surveys
@@ -18,3 +19,4 @@ subscribe("message.queued", on_message_queued)
 subscribe("case.resolved", surveys.on_case_resolved)
 subscribe("interaction.recorded", surveys.on_interaction_recorded)
 subscribe("call.event", on_call_event)
+subscribe("chat.message", on_chat_message)

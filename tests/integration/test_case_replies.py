@@ -149,7 +149,7 @@ def test_a_reply_needs_an_address_a_known_channel_and_some_text(db: Database):
 
     for channel, text, message in (
         ("email", "Bonjour", "has no customer to answer"),
-        ("fax", "Bonjour", "replies leave by email, sms, whatsapp, messenger (not fax)"),
+        ("fax", "Bonjour", "replies leave by email, sms, whatsapp, messenger, chat (not fax)"),
         ("email", "  ", "a reply needs some text"),
     ):
         with pytest.raises(services.CaseError, match=re.escape(message)):

@@ -56,6 +56,10 @@ class InboundMessage:
     details: dict[str, Any] = field(default_factory=dict)
     #: The social network of a ``social`` message (whatsapp, messenger).
     network: str | None = None
+    #: The case it belongs to when the channel knows it (a chat conversation's case).
+    case_reference: str | None = None
+    #: False for an anonymous visitor (a cookie): no customer is made until they say who they are.
+    creates_customer: bool = True
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,8 @@ def receive(session: Session, message: InboundMessage) -> Receipt:
     )  # fmt: skip
     if first_seen is not None:  # delivered again: the same message, at the time first known
         message.occurred_at = first_seen
-    customer_id = _customer_for(session, message)
-    reference = thread_reference(session, message.thread_ids)
+    customer_id = _customer_for(session, message) if message.creates_customer else None
+    reference = message.case_reference or thread_reference(session, message.thread_ids)
     payload: dict[str, Any] = {
         "text": message.text, "subject": message.subject, "from_name": message.sender_name,
         "attachments": message.attachments, **message.details,
@@ -85,7 +89,7 @@ def receive(session: Session, message: InboundMessage) -> Receipt:
         payload["auto_submitted"] = True
     elif message.keyword:
         payload["keyword"] = message.keyword
-    else:
+    elif message.case_reference is None:
         payload["inbox"] = True
     item = {
         "external_id": message.external_id, "occurred_at": message.occurred_at.isoformat(),

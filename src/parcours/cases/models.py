@@ -200,3 +200,24 @@ class SlaPolicy(Base):
     reminder_minutes: Mapped[int] = mapped_column(default=30)
     #: {"priorities": [...], "segments": [...], "channels": [...], "types": [...]}
     conditions: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class ChatConversation(Base):
+    """A web chat opened from the widget: the visitor (a cookie id until they give an e-mail),
+    the customer once known, the case it is, and its secret token (the visitor's only key)."""
+
+    __tablename__ = "chat_conversations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    channel_account_id: Mapped[int] = mapped_column(ForeignKey("channel_accounts.id"))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    visitor: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(8), default="fr")
+    email: Mapped[str | None] = mapped_column(String(320))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: open, closed.
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    page_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_message_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parcours.cases import webchat
 from parcours.cases.models import Case
 from parcours.cases.services import CaseError, attach_interaction, now_or_utcnow
 from parcours.channels.outbox import queue_message
@@ -54,8 +55,12 @@ def reply(session: Session, case: Case, *, channel: str, body: str, actor: str,
         raise CaseError("a reply needs some text")
     if len(text) > MAX_BODY:
         raise CaseError(f"a reply is at most {MAX_BODY} characters")
+    if channel == "chat":
+        conversation = webchat.conversation_for_case(session, case)
+        interaction = webchat.agent_message(session, conversation, actor, text, now)
+        return Reply(interaction.id, 0, f"conversation {conversation.id}", None)
     if channel not in REPLY_CHANNELS:
-        raise CaseError(f"replies leave by {', '.join(REPLY_CHANNELS)} (not {channel})")
+        raise CaseError(f"replies leave by {', '.join(REPLY_CHANNELS)}, chat (not {channel})")
     field, kind = REPLY_CHANNELS[channel]
     customer = session.get(Customer, case.customer_id) if case.customer_id else None
     if customer is None:

@@ -73,6 +73,10 @@ class BusinessHours:
             for start, end in self.schedule.get(day.weekday(), ())
         ]
 
+    def is_open(self, moment: datetime) -> bool:
+        day = moment.astimezone(ZoneInfo(self.timezone)).date()
+        return any(opening <= moment < closing for opening, closing in self.intervals(day))
+
     def add(self, start: datetime, minutes: float) -> datetime:
         """The moment ``minutes`` of business time after ``start`` (UTC)."""
         remaining = timedelta(minutes=minutes)

@@ -42,7 +42,7 @@ KINDS: dict[str, Kind] = {
     "telephony_generic": Kind("Call events from any PBX (signed)", (), ("line_numbers",),
                               ("secret",)),
     "webchat": Kind("Web chat widget", ("allowed_origins",),
-                    ("welcome_fr", "welcome_en", "team"), ()),
+                    ("welcome_fr", "welcome_en", "hours"), ()),
 }  # fmt: skip
 
 

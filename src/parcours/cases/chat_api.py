@@ -1,0 +1,68 @@
+"""The agents' side of the web chat: open conversations, their messages, answering and closing
+(live updates: ``GET /api/v1/live?topic=chats`` and ``topic=conversation:ID``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from parcours.cases import webchat
+from parcours.cases.models import Case, ChatConversation
+from parcours.deps import ApiSessionDep
+
+router = APIRouter(tags=["chat"])
+
+
+def _conversation(session: ApiSessionDep, conversation_id: int) -> ChatConversation:
+    found = session.get(ChatConversation, conversation_id)
+    if found is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no conversation {conversation_id}")
+    return found
+
+
+def _view(session: ApiSessionDep, conversation: ChatConversation) -> dict[str, Any]:
+    case = session.get(Case, conversation.case_id) if conversation.case_id else None
+    return {
+        "id": conversation.id, "status": conversation.status, "language": conversation.language,
+        "email": conversation.email, "customer_id": conversation.customer_id,
+        "case": case.reference if case else None, "case_id": conversation.case_id,
+        "page_url": conversation.page_url, "last_message_at": conversation.last_message_at,
+    }  # fmt: skip
+
+
+@router.get("/chat/conversations")
+def get_conversations(session: ApiSessionDep) -> list[dict[str, Any]]:
+    """Open conversations with at least one message, most recent first."""
+    return [_view(session, c) for c in webchat.open_conversations(session)]
+
+
+@router.get("/chat/conversations/{conversation_id}")
+def get_conversation(session: ApiSessionDep, conversation_id: int) -> dict[str, Any]:
+    conversation = _conversation(session, conversation_id)
+    return {**_view(session, conversation), "messages": webchat.messages(session, conversation)}
+
+
+class AgentMessageIn(BaseModel):
+    agent: str = Field(min_length=1, max_length=120)
+    text: str = Field(max_length=webchat.MAX_TEXT)
+
+
+@router.post("/chat/conversations/{conversation_id}/messages", status_code=201)
+def post_message(session: ApiSessionDep, conversation_id: int,
+                 body: AgentMessageIn) -> dict[str, Any]:  # fmt: skip
+    """An agent's answer: shown at once in the visitor's widget, kept in the case's thread."""
+    conversation = _conversation(session, conversation_id)
+    try:
+        interaction = webchat.agent_message(session, conversation, body.agent, body.text)
+    except webchat.ChatError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(error)) from None
+    return webchat.message_view(interaction, "agent")
+
+
+@router.post("/chat/conversations/{conversation_id}/close")
+def close(session: ApiSessionDep, conversation_id: int) -> dict[str, Any]:
+    conversation = _conversation(session, conversation_id)
+    webchat.close(session, conversation)
+    return _view(session, conversation)

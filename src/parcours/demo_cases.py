@@ -34,6 +34,7 @@ from parcours.cases import callbacks, services, slas, staff
 from parcours.cases.assignment import open_and_route
 from parcours.cases.continuity import open_callback
 from parcours.cases.models import Case, Team
+from parcours.channels import accounts
 from parcours.db import Database
 from parcours.demo import DEFAULT_SEED
 from parcours.demo_interactions import _identifiers_by_person
@@ -145,6 +146,12 @@ def _staff(database: Database) -> None:
             overflow_after_seconds=3600,
             overflow_teams=["Showroom Guingamp"],
         )
+        # The web chat of the shop's site (try it on /chat/chat-site/demo).
+        accounts.save(session, "chat-site", "webchat", {
+            "allowed_origins": ["http://127.0.0.1:8000", "http://localhost:8000"],
+            "hours": "always", "welcome_fr": "Bonjour ! Une question sur nos produits ?",
+            "welcome_en": "Hello! A question about our products?",
+        })  # fmt: skip
         staff.add_rule(session, 1, "SAV", {"types": ["after_sales"]})
         staff.add_rule(
             session, 2, "Réclamations", {"types": ["complaint", "order_problem"]}, priority="high"

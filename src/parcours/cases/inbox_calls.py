@@ -28,6 +28,7 @@ from parcours.cases.continuity import RECENT_CASE, open_callback
 from parcours.cases.models import Case
 from parcours.channels.telephony import CallEvent
 from parcours.customers.models import Customer
+from parcours.customers.normalise import InvalidValue, normalise_phone
 from parcours.db import utcnow
 from parcours.interactions.ingest import record_interactions
 from parcours.interactions.models import Interaction
@@ -69,7 +70,8 @@ def receive_call(session: Session, call: CallEvent, now: datetime | None = None)
         if getattr(call, name):
             payload[name] = getattr(call, name)
     started = existing.occurred_at if existing is not None else call.occurred_at
-    identifiers = {"phone": call.caller_e164} if (call.caller_e164 or "").startswith("+") else {}
+    number = _as_customers_store_it(call)
+    identifiers = {"phone": number} if number else {}
     reference = existing.case_ref if existing is not None else None
     item = {
         "external_id": call.external_id, "occurred_at": started.isoformat(), "channel": "phone",
@@ -91,6 +93,18 @@ def receive_call(session: Session, call: CallEvent, now: datetime | None = None)
                 agent=call.agent, number=call.caller_e164 or call.customer_number_raw)  # fmt: skip
     return CallReceipt(outcome.status, interaction.id, interaction.customer_id,
                        interaction.case_ref)  # fmt: skip
+
+
+def _as_customers_store_it(call: CallEvent) -> str | None:
+    """The caller's number as customer records normalise it (phonenumbers), so that the call
+    meets the customer holding it; the telephony's own E.164 reading otherwise."""
+    for raw in (call.customer_number_raw, call.caller_e164):
+        if raw:
+            try:
+                return normalise_phone(raw)
+            except InvalidValue:
+                continue
+    return call.caller_e164 if (call.caller_e164 or "").startswith("+") else None
 
 
 def _case_for(session: Session, interaction: Interaction, state: str, now: datetime) -> Case | None:

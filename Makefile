@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test check lint typecheck format postgres-server imap-server bench clean
+.PHONY: install run test check lint typecheck format postgres-server imap-server chromium bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ postgres-server:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		echo "Installing Debian's postgresql server for the tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
 # Debian's Dovecot, needed by the IMAP tests (they start their own server on loopback ports).
@@ -38,7 +38,7 @@ imap-server:
 	@if [ ! -x /usr/sbin/dovecot ]; then \
 		echo "Installing Debian's dovecot-imapd for the tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 			dovecot-imapd >/dev/null || exit 1; \
 		if [ -d /run/systemd/system ]; then \
@@ -49,7 +49,16 @@ imap-server:
 		fi; \
 	fi
 
-test: install postgres-server imap-server
+# Debian's Chromium, driven by Playwright in the browser tests (never a browser that Playwright
+# downloads: the tests launch /usr/bin/chromium).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+test: install postgres-server imap-server chromium
 	$(BIN)/pytest -q
 
 lint: install

@@ -9,10 +9,14 @@ PORT ?= 8000
 
 .PHONY: install run test check lint typecheck format postgres-server imap-server chromium bench clean
 
-$(STAMP): pyproject.toml
+FRONTEND := src/parcours/web/frontend
+
+$(STAMP): pyproject.toml $(FRONTEND)/package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# The console's front-end libraries (htmx) from the npm registry, as the lock file pins them.
+	npm ci --prefix $(FRONTEND) --no-audit --no-fund --silent
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -78,4 +82,4 @@ bench: install postgres-server
 	$(BIN)/python bench/import_customers.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(FRONTEND)/node_modules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 import parcours
@@ -17,10 +17,11 @@ from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
 from parcours.customers.resolution_api import router as resolution_router
 from parcours.db import Database, ensure_database_ready
-from parcours.deps import DatabaseDep
+from parcours.deps import DatabaseDep, customer_scope, requires
 from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web.chat import router as chat_router
+from parcours.web.console import router as console_router
 from parcours.web.pages import router as pages_router
 from parcours.web.survey_pages import router as survey_pages_router
 
@@ -57,18 +58,21 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     api = APIRouter(prefix="/api/v1")
     api.include_router(_health_router())
-    api.include_router(resolution_router)
-    api.include_router(customers_router)
-    api.include_router(interactions_router)
-    api.include_router(cases_router)
-    api.include_router(surveys_router)
+    customers = [requires("customers.read", "customers.write"), Depends(customer_scope)]
+    cases = [requires("cases.read", "cases.write")]
+    api.include_router(resolution_router, dependencies=customers)
+    api.include_router(customers_router, dependencies=customers)
+    api.include_router(interactions_router, dependencies=customers)
+    api.include_router(cases_router, dependencies=cases)
+    api.include_router(surveys_router, dependencies=[requires("surveys.read", "surveys.write")])
     api.include_router(consents_router)
-    api.include_router(inbox_router)
-    api.include_router(chat_api_router)
-    api.include_router(webhooks_router)
+    api.include_router(inbox_router, dependencies=[requires("cases.read", "customers.write")])
+    api.include_router(chat_api_router, dependencies=cases)
+    api.include_router(webhooks_router)  # signed by the providers, no token
     app.include_router(api)
     app.include_router(_health_router())
     app.include_router(pages_router)
     app.include_router(survey_pages_router)
     app.include_router(chat_router)
+    app.include_router(console_router)
     return app

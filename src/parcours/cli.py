@@ -93,13 +93,19 @@ def db_upgrade() -> None:
 
 
 @tokens_app.command("create")
-def tokens_create(name: str) -> None:
+def tokens_create(
+    name: str,
+    role: Annotated[str, typer.Option(help="What it may do, as a person of that role")] = "admin",
+    unit: Annotated[
+        str | None, typer.Option(help="Organisation unit whose customers it sees")
+    ] = None,
+) -> None:
     """Create a token; it is printed once and cannot be shown again."""
     database = open_database()
     try:
         with database.transaction(write=True) as session:
-            token = accounts.create_token(session, name)
-    except TokenNameTaken as error:
+            token = accounts.create_token(session, name, role=role, unit=unit)
+    except (TokenNameTaken, ValueError) as error:
         fail(str(error))
     print(token)
 
@@ -112,6 +118,26 @@ def tokens_revoke(name: str) -> None:
         if not accounts.revoke_token(session, name):
             fail(f"no token named {name!r}", code=1)
     console.print(f"Token {name!r} revoked.")
+
+
+@users_app.command("add")
+def users_add(
+    login: str,
+    role: Annotated[str, typer.Option(help="seller, agent, back_office, manager, marketer, admin")],
+    unit: Annotated[str | None, typer.Option(help="Organisation unit (a franchised store)")] = None,
+    name: Annotated[str | None, typer.Option(help="Name shown in the console")] = None,
+) -> None:
+    """Add a console user; their random password is printed once."""
+    database = open_database()
+    try:
+        with database.transaction(write=True) as session:
+            password = accounts.create_user(session, login, role=role, unit=unit,
+                                            display_name=name)  # fmt: skip
+    except ValueError as error:
+        fail(str(error))
+    console.print(
+        f"User {login} ({role}{', ' + unit if unit else ''}): password [bold]{password}[/]"
+    )
 
 
 @users_app.command("reset-password")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from parcours.accounts.access import Principal
 from parcours.accounts.models import ApiToken
 from parcours.accounts.services import USAGE_RESOLUTION, authenticate_token, record_token_use
+from parcours.accounts.sessions import audit
 from parcours.config import Settings
+from parcours.customers.services import CustomerNotFound, Visibility, ensure_visible
 from parcours.db import Database, utcnow
 
 
@@ -83,3 +86,66 @@ ApiSessionDep = Annotated[Session, Depends(get_api_session)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 TokenDep = Annotated[ApiToken, Depends(require_token)]
+
+
+def api_principal(token: TokenDep) -> Principal:
+    """The program behind the token, with the token's role and unit."""
+    return Principal(f"token:{token.name}", token.role, token.unit)
+
+
+PrincipalDep = Annotated[Principal, Depends(api_principal)]
+
+
+def visibility_of(principal: Principal) -> Visibility:
+    return Visibility(sees_all=principal.role == "admin", unit=principal.unit)
+
+
+def api_visibility(principal: PrincipalDep) -> Visibility:
+    return visibility_of(principal)
+
+
+VisibilityDep = Annotated[Visibility, Depends(api_visibility)]
+
+
+def requires(read: str, write: str | None = None) -> Any:
+    """A router dependency: ``read`` for GET/HEAD, ``write`` (default: the same) otherwise;
+    403 naming the permission the token's role lacks."""
+    wanted_write = write or read
+
+    def check(request: Request, principal: PrincipalDep) -> None:
+        wanted = read if request.method in READ_METHODS else wanted_write
+        if not principal.may(wanted):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN, f"the {principal.role} role may not {wanted}"
+            )
+
+    return Depends(check)
+
+
+def customer_scope(
+    request: Request,
+    database: Annotated[Database, Depends(get_database)],
+    principal: PrincipalDep,
+) -> None:
+    """For every route about one customer (``{customer_id}`` in its path): 404 when the caller
+    may not see that customer — as if it did not exist; a view is written to the audit log."""
+    raw = request.path_params.get("customer_id")
+    if raw is None:
+        return
+    try:
+        customer_id = int(raw)
+    except ValueError:
+        return  # the route's own validation answers
+    what = f"{request.method} {request.url.path}"
+    with database.transaction(write=True) as session:
+        try:
+            ensure_visible(session, customer_id, visibility_of(principal))
+        except CustomerNotFound as error:
+            refused: CustomerNotFound | None = error
+            audit(session, principal, "refused", customer_id, what)
+        else:
+            refused = None
+            action = "viewed" if request.method in READ_METHODS else "changed"
+            audit(session, principal, action, customer_id, what)
+    if refused is not None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(refused))

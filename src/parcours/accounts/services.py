@@ -16,6 +16,7 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from parcours.accounts.access import check_role
 from parcours.accounts.models import ApiToken, User
 from parcours.db import utcnow
 
@@ -32,12 +33,17 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, name: str) -> str:
-    """A new token for an integration; the plain value is returned once and never stored."""
+def create_token(session: Session, name: str, *, role: str = "admin",
+                 unit: str | None = None) -> str:  # fmt: skip
+    """A new token for an integration, acting with ``role`` and ``unit`` (an integration of the
+    whole brand is an admin; a franchise's tool gets that franchise's unit); the plain value is
+    returned once and never stored."""
+    check_role(role)
     if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
         raise TokenNameTaken(f"a token named {name!r} exists already")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(name=name, token_hash=_digest(token)))
+    session.add(ApiToken(name=name, token_hash=_digest(token), role=role,
+                         unit=(unit or "").strip() or None))  # fmt: skip
     return token
 
 
@@ -105,3 +111,20 @@ def verify_password(session: Session, login: str, password: str) -> User | None:
     except VerificationError:
         return None
     return user
+
+
+def create_user(session: Session, login: str, *, role: str, unit: str | None = None,
+                display_name: str | None = None, language: str = "fr") -> str:  # fmt: skip
+    """A console user with a random password, returned once (stored as an argon2 hash)."""
+    check_role(role)
+    login = login.strip()
+    if not login:
+        raise ValueError("a user needs a login")
+    if session.scalar(select(User.id).where(User.login == login)) is not None:
+        raise ValueError(f"a user {login!r} exists already")
+    password = secrets.token_urlsafe(12)
+    session.add(User(login=login, password_hash=_hasher.hash(password), role=role,
+                     unit=(unit or "").strip() or None, display_name=display_name,
+                     language="en" if language == "en" else "fr"))  # fmt: skip
+    session.flush()
+    return password

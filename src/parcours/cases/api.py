@@ -39,9 +39,11 @@ from parcours.cases.schemas import (
     TeamOut,
     TransferIn,
 )
-from parcours.deps import ApiSessionDep, TokenDep
+from parcours.deps import ApiSessionDep, TokenDep, requires
 
 router = APIRouter(tags=["cases"])
+#: Who works on cases and how cases reach them: managers and admins.
+STAFF = requires("staff.write")
 Language = Annotated[str, Query(pattern="^(fr|en)$")]
 
 
@@ -208,7 +210,7 @@ def post_transfer(
     return views.case_detail(session, case)
 
 
-@router.post("/teams", response_model=TeamOut, status_code=201)
+@router.post("/teams", dependencies=[STAFF], response_model=TeamOut, status_code=201)
 def post_team(session: ApiSessionDep, body: TeamIn) -> TeamOut:
     try:
         team = staff.add_team(session, body.name, body.kind, location=body.location,
@@ -225,7 +227,7 @@ def get_teams(session: ApiSessionDep) -> list[TeamOut]:
             for t in staff.teams(session)]  # fmt: skip
 
 
-@router.post("/agents", response_model=AgentOut, status_code=201)
+@router.post("/agents", dependencies=[STAFF], response_model=AgentOut, status_code=201)
 def post_agent(session: ApiSessionDep, body: AgentIn) -> AgentOut:
     """An agent of a team, with a capacity per channel and skills (levels 1 to 5)."""
     try:
@@ -256,7 +258,7 @@ def put_presence(session: ApiSessionDep, name: str, body: PresenceIn) -> AgentOu
     return _agent_out(session, name)
 
 
-@router.post("/queues", response_model=QueueOut, status_code=201)
+@router.post("/queues", dependencies=[STAFF], response_model=QueueOut, status_code=201)
 def post_queue(session: ApiSessionDep, body: QueueIn) -> QueueOut:
     try:
         queue = staff.add_queue(
@@ -274,7 +276,7 @@ def get_queues(session: ApiSessionDep) -> list[QueueOut]:
     return [QueueOut.model_validate(q, from_attributes=True) for q in staff.queues(session)]
 
 
-@router.post("/routing-rules", response_model=RuleOut, status_code=201)
+@router.post("/routing-rules", dependencies=[STAFF], response_model=RuleOut, status_code=201)
 def post_rule(session: ApiSessionDep, body: RuleIn) -> RuleOut:
     """A routing rule: conditions on a case (empty: any) that send it to a queue, by position."""
     try:
@@ -293,7 +295,7 @@ def get_rules(session: ApiSessionDep) -> list[RuleOut]:
             for rule, queue in staff.rules(session)]  # fmt: skip
 
 
-@router.post("/sla-policies", response_model=SlaPolicyOut, status_code=201)
+@router.post("/sla-policies", dependencies=[STAFF], response_model=SlaPolicyOut, status_code=201)
 def post_sla_policy(session: ApiSessionDep, body: SlaPolicyIn) -> SlaPolicyOut:
     """Due times in business minutes (Monday–Friday 9:00–12:30, 13:30–18:00, Paris, closed on
     French public holidays) for the cases meeting the conditions; the first policy by position

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
 from parcours.channels import accounts, consents
-from parcours.deps import ApiSessionDep
+from parcours.deps import ApiSessionDep, requires
 
 router = APIRouter(tags=["channels"])
 
@@ -25,7 +25,7 @@ class ChannelIn(BaseModel):
     is_active: bool = True
 
 
-@router.put("/channels/{name}")
+@router.put("/channels/{name}", dependencies=[requires("channels.write")])
 def put_channel(session: ApiSessionDep, name: str, body: ChannelIn) -> dict[str, Any]:
     """Connect or update a channel account; the answer shows which secrets are set, not them."""
     try:
@@ -36,13 +36,13 @@ def put_channel(session: ApiSessionDep, name: str, body: ChannelIn) -> dict[str,
     return accounts.view(account)
 
 
-@router.get("/channels")
+@router.get("/channels", dependencies=[requires("channels.write")])
 def get_channels(session: ApiSessionDep) -> list[dict[str, Any]]:
     """Every channel account, its settings and which of its secrets are set."""
     return [accounts.view(account) for account in accounts.all_accounts(session)]
 
 
-@router.get("/channels/{name}")
+@router.get("/channels/{name}", dependencies=[requires("channels.write")])
 def get_channel(session: ApiSessionDep, name: str) -> dict[str, Any]:
     try:
         return accounts.view(accounts.account_named(session, name))
@@ -76,7 +76,12 @@ class ConsentsOut(BaseModel):
     history: list[ConsentOut]
 
 
-@router.post("/consents", status_code=201, response_model=ConsentOut)
+@router.post(
+    "/consents",
+    status_code=201,
+    response_model=ConsentOut,
+    dependencies=[requires("consents.write")],
+)
 def post_consent(session: ApiSessionDep, body: ConsentIn) -> ConsentOut:
     """Record a decision (the latest one counts; the history is kept)."""
     try:
@@ -86,7 +91,7 @@ def post_consent(session: ApiSessionDep, body: ConsentIn) -> ConsentOut:
     return ConsentOut.model_validate(consent, from_attributes=True)
 
 
-@router.get("/consents", response_model=ConsentsOut)
+@router.get("/consents", response_model=ConsentsOut, dependencies=[requires("customers.read")])
 def get_consents(
     session: ApiSessionDep,
     channel: Annotated[str, Query()],

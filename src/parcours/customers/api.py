@@ -16,7 +16,7 @@ from parcours.customers.schemas import (
     RecordResult,
     RecordResults,
 )
-from parcours.deps import ApiSessionDep, SettingsDep
+from parcours.deps import ApiSessionDep, SettingsDep, VisibilityDep
 
 MAX_BATCH = 10_000
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -75,15 +75,15 @@ def post_records(
 def get_customers(
     session: ApiSessionDep,
     settings: SettingsDep,
+    visibility: VisibilityDep,
     q: Annotated[str | None, Query(description="Name, phone in any format, e-mail, card")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=services.MAX_PAGE_SIZE)] = 20,
 ) -> CustomerPage:
     if q and q.strip():
-        return services.search_customers(
-            session, q, region=settings.default_region, page=page, page_size=page_size
-        )
-    return services.list_customers(session, page=page, page_size=page_size)
+        return services.search_customers(session, q, region=settings.default_region, page=page,
+                                         page_size=page_size, visibility=visibility)  # fmt: skip
+    return services.list_customers(session, page=page, page_size=page_size, visibility=visibility)
 
 
 @router.get("/{customer_id}", response_model=CustomerDetail)

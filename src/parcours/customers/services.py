@@ -73,18 +73,44 @@ def plan_search(query: str, region: str = "FR") -> SearchPlan:
     return SearchPlan(tuple(identifiers), words)
 
 
+@dataclass(frozen=True)
+class Visibility:
+    """Which customers someone may see (decided by :mod:`parcours.accounts.access`): everyone,
+    or the brand's customers and those of one organisation unit."""
+
+    sees_all: bool = True
+    unit: str | None = None
+
+    def condition(self) -> ColumnElement[bool] | None:
+        if self.sees_all:
+            return None
+        if self.unit is None:
+            return Customer.owning_unit.is_(None)
+        return or_(Customer.owning_unit.is_(None), Customer.owning_unit == self.unit)
+
+    def allows(self, owning_unit: str | None) -> bool:
+        return self.sees_all or owning_unit is None or owning_unit == self.unit
+
+
+EVERYONE = Visibility()
+
+
 def _page(
     session: Session,
     condition: ColumnElement[bool] | None,
     order: Sequence[Any],
     page: int,
     size: int,
+    visibility: Visibility = EVERYONE,
 ) -> CustomerPage:
     """One page of customers matching ``condition``, with the total count; sizes are clamped."""
     page = max(page, 1)
     size = min(max(size, 1), MAX_PAGE_SIZE)
     live = Customer.merged_into_id.is_(None)
     condition = live if condition is None else and_(live, condition)
+    seen = visibility.condition()
+    if seen is not None:
+        condition = and_(condition, seen)
     counted = select(func.count()).select_from(Customer)
     listed = select(Customer)
     if condition is not None:
@@ -100,7 +126,13 @@ def _page(
 
 
 def search_customers(
-    session: Session, query: str, *, region: str = "FR", page: int = 1, page_size: int = 20
+    session: Session,
+    query: str,
+    *,
+    region: str = "FR",
+    page: int = 1,
+    page_size: int = 20,
+    visibility: Visibility = EVERYONE,
 ) -> CustomerPage:
     """Customers whose identifiers or names match ``query``, identifier matches first."""
     plan = plan_search(query, region)
@@ -124,20 +156,24 @@ def search_customers(
         Customer.id.in_(by_identifier) if by_identifier is not None else Customer.id.is_(None)
     )
     order = [identifier_first.desc(), Customer.search_name, Customer.id]
-    return _page(session, or_(*conditions), order, page, page_size)
+    return _page(session, or_(*conditions), order, page, page_size, visibility)
 
 
-def list_customers(session: Session, *, page: int = 1, page_size: int = 20) -> CustomerPage:
-    return _page(session, None, [Customer.id], page, page_size)
+def list_customers(session: Session, *, page: int = 1, page_size: int = 20,
+                   visibility: Visibility = EVERYONE) -> CustomerPage:  # fmt: skip
+    return _page(session, None, [Customer.id], page, page_size, visibility)
 
 
-def get_customer(session: Session, customer_id: int) -> CustomerDetail:
+def get_customer(session: Session, customer_id: int,
+                 visibility: Visibility = EVERYONE) -> CustomerDetail:  # fmt: skip
+    """A customer with identifiers, records and merges; :class:`CustomerNotFound` as well when
+    the customer exists but is not visible (another franchise's cannot be probed)."""
     customer = session.scalar(
         select(Customer)
         .where(Customer.id == customer_id)
         .options(selectinload(Customer.source_records), selectinload(Customer.identifiers))
     )
-    if customer is None:
+    if customer is None or not visibility.allows(customer.owning_unit):
         raise CustomerNotFound(customer_id)
     summary = CustomerSummary.model_validate(customer)
     return CustomerDetail(
@@ -219,3 +255,12 @@ def base_overview(session: Session) -> BaseOverview:
         )
     ]
     return BaseOverview(customers, sum(count for _, count in by_source), by_source)
+
+
+def ensure_visible(session: Session, customer_id: int, visibility: Visibility) -> None:
+    """:class:`CustomerNotFound` unless the customer exists and may be seen."""
+    owning = session.execute(
+        select(Customer.owning_unit).where(Customer.id == customer_id)
+    ).first()  # fmt: skip
+    if owning is None or not visibility.allows(owning[0]):
+        raise CustomerNotFound(customer_id)

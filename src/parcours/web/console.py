@@ -1,0 +1,158 @@
+"""The console's first pages: sign-in and sign-out, the customer search answering while you type
+(one route serves the full page, or only the results to an HTMX request), and the customer 360.
+
+Sessions and CSRF (:mod:`parcours.accounts.sessions`): the session cookie is HttpOnly,
+SameSite=Lax, Secure outside development; every form and HTMX request carries the session's CSRF
+token (the sign-in form, before any session, a double-submit cookie). What a user may see follows
+:mod:`parcours.accounts.access`: another franchise's customer is a "not found" page.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parcours.accounts import sessions
+from parcours.accounts.sessions import SignedIn
+from parcours.cases import workflow
+from parcours.cases.models import Case
+from parcours.config import Settings
+from parcours.customers import services as customers
+from parcours.deps import SessionDep, get_settings_from_app, visibility_of
+from parcours.interactions import services as interactions
+
+FRONTEND = Path(__file__).parent / "frontend" / "node_modules"
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+router = APIRouter(include_in_schema=False)
+PRE_CSRF = "parcours_csrf"
+SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """A plain HTML form (urlencoded), read without a multipart parser."""
+    return dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
+
+
+def _secure(settings: Settings) -> bool:
+    return settings.environment not in ("development", "test")
+
+
+def _signed_in(request: Request, session: Session) -> SignedIn | None:
+    return sessions.signed_in(session, request.cookies.get(sessions.COOKIE))
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def _to_sign_in(request: Request) -> RedirectResponse:
+    return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+
+
+@router.get("/static/vendor/htmx.min.js")
+def htmx_script() -> Response:
+    """htmx as npm installed it (``make install``), never a copy in the repository."""
+    path = FRONTEND / "htmx.org" / "dist" / "htmx.min.js"
+    if not path.exists():
+        return Response("htmx is not installed: run `make install`", 503)
+    return FileResponse(path, media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=3600"})  # fmt: skip
+
+
+@router.get("/sign-in", response_class=HTMLResponse)
+def sign_in_page(request: Request, settings: SettingsDep, next: str = "/console") -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    page = _render(request, "sign_in.html", csrf=token, next=next, error=None)
+    page.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict", secure=_secure(settings))
+    return page
+
+
+@router.post("/sign-in", response_class=HTMLResponse)
+async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    form = await _form(request)
+    next_page = form.get("next", "/console")
+    if not next_page.startswith("/") or next_page.startswith("//"):
+        next_page = "/console"  # never a redirect to another site
+    if not sessions.csrf_matches(request.cookies.get(PRE_CSRF, ""), form.get("csrf")):
+        return _render(request, "sign_in.html", 403, csrf="", next=next_page,
+                       error="Formulaire expiré : rechargez la page.")  # fmt: skip
+    found = sessions.sign_in(session, form.get("login", ""), form.get("password", ""))
+    if found is None:
+        token = secrets.token_urlsafe(24)
+        page = _render(request, "sign_in.html", 401, csrf=token, next=next_page,
+                       error="Identifiant ou mot de passe incorrect.")  # fmt: skip
+        page.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict",
+                        secure=_secure(settings))  # fmt: skip
+        return page
+    answer = RedirectResponse(next_page, status_code=303)
+    lifetime = int(sessions.LIFETIME.total_seconds())
+    answer.set_cookie(sessions.COOKIE, found.session_id, httponly=True, samesite="lax",
+                      secure=_secure(settings), max_age=lifetime)  # fmt: skip
+    answer.delete_cookie(PRE_CSRF)
+    return answer
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, session: SessionDep) -> Response:
+    """Ends the session — only with the session's CSRF token: a forged request ends nothing."""
+    current = _signed_in(request, session)
+    form = await _form(request)
+    if current is not None:
+        if not sessions.csrf_matches(current.csrf_token, form.get("csrf")):
+            return Response("Formulaire expiré : rechargez la page.", 403)
+        sessions.sign_out(session, current.session_id)
+    answer = RedirectResponse("/sign-in", status_code=303)
+    answer.delete_cookie(sessions.COOKIE)
+    return answer
+
+
+@router.get("/console")
+def console_home() -> RedirectResponse:
+    return RedirectResponse("/console/customers", status_code=303)
+
+
+@router.get("/console/customers", response_class=HTMLResponse)
+def customer_search(request: Request, session: SessionDep, settings: SettingsDep, q: str = "",
+                    page: int = 1) -> Response:  # fmt: skip
+    """The search page; to an HTMX request (``HX-Request``), only its results."""
+    current = _signed_in(request, session)
+    if current is None:
+        return _to_sign_in(request)
+    visibility = visibility_of(current.principal)
+    found = (customers.search_customers(session, q, region=settings.default_region,
+                                        page=max(page, 1), page_size=20, visibility=visibility)
+             if q.strip() else None)  # fmt: skip
+    partial = request.headers.get("HX-Request") == "true"
+    name = "_customer_results.html" if partial else "customers.html"
+    return _render(request, name, me=current, q=q, found=found)
+
+
+@router.get("/console/customers/{customer_id}", response_class=HTMLResponse)
+def customer_360(request: Request, session: SessionDep, customer_id: int) -> Response:
+    """Profile, identifiers, open cases, timeline and merges of one customer (audited)."""
+    current = _signed_in(request, session)
+    if current is None:
+        return _to_sign_in(request)
+    what = f"GET {request.url.path}"
+    try:
+        detail = customers.get_customer(session, customer_id, visibility_of(current.principal))
+    except customers.CustomerNotFound:
+        sessions.audit(session, current.principal, "refused", customer_id, what)
+        return _render(request, "not_found.html", 404, me=current,
+                       message=f"Aucun client n° {customer_id}.")  # fmt: skip
+    sessions.audit(session, current.principal, "viewed", customer_id, what)
+    cases = session.scalars(
+        select(Case).where(Case.customer_id == customer_id,
+                           Case.status.in_(sorted(workflow.ACTIVE))).order_by(Case.id.desc())
+    ).all()  # fmt: skip
+    timeline = interactions.timeline(session, customer_id, page_size=20)
+    return _render(request, "customer.html", me=current, customer=detail, cases=cases,
+                   timeline=timeline)  # fmt: skip

@@ -1,0 +1,82 @@
+"""The console in headless Chromium: signing in, finding a customer by a phone number typed
+differently from how it was stored (results while typing), opening the 360; a franchise's
+seller cannot open another franchise's customer; signing out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from parcours.accounts.models import AuditEvent
+from parcours.accounts.services import create_user
+from parcours.customers.ingest import IncomingRecord, ingest_batch
+from parcours.customers.models import Customer
+from tests.e2e.browser import LiveServer
+
+RECORDS = [
+    IncomingRecord("lannion", "L1", {"first_name": "Claire", "last_name": "Le Goff",
+                                     "email": "claire.legoff@exemple.fr",
+                                     "phone": "+33 6 12 34 56 78", "city": "Lannion",
+                                     "owning_unit": "Franchise Lannion"}),
+    IncomingRecord("brest", "B1", {"first_name": "Brigitte", "last_name": "Kerbrat",
+                                   "phone": "06 98 76 54 32", "owning_unit": "Franchise Brest"}),
+]  # fmt: skip
+
+
+def given_a_seller_of_lannion(server: LiveServer) -> tuple[str, dict[str, int]]:
+    with server.database.transaction(write=True) as session:
+        ingest_batch(session, RECORDS)
+        password = create_user(session, "nolwenn", role="seller", unit="Franchise Lannion",
+                               display_name="Nolwenn")  # fmt: skip
+        ids = {c.last_name or "": c.id for c in session.scalars(select(Customer))}
+    return password, ids
+
+
+def sign_in(page: Page, server: LiveServer, password: str) -> None:
+    page.goto(f"{server.url}/console")
+    page.get_by_label("Identifiant").fill("nolwenn")
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+
+def test_a_seller_finds_a_customer_by_phone_and_opens_the_360(
+    live_server: LiveServer, page: Page, screenshot: Callable[[Page, str], Path]
+):
+    password, ids = given_a_seller_of_lannion(live_server)
+
+    page.goto(f"{live_server.url}/console")
+    page.get_by_label("Identifiant").fill("nolwenn")
+    page.get_by_label("Mot de passe").fill("wrong")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("alert")).to_have_text("Identifiant ou mot de passe incorrect.")
+    sign_in(page, live_server, password)
+
+    # Typed as "06.12.34.56.78", stored as +33612345678: found while typing, no button pressed
+    page.get_by_label(
+        "Nom, téléphone (tous formats), e-mail, carte de fidélité"
+    ).press_sequentially("06.12.34.56.78", delay=20)
+    expect(page.locator("#results")).to_contain_text("Claire Le Goff")
+    screenshot(page, "console-search")
+    page.get_by_role("link", name="Claire Le Goff").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Claire Le Goff")
+    expect(page.get_by_role("region", name="Identifiants")).to_contain_text("+33612345678")
+    screenshot(page, "console-customer")
+
+    # Another franchise's customer does not exist for her, even by its address
+    page.goto(f"{live_server.url}/console/customers/{ids['Kerbrat']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Introuvable")
+
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+    page.goto(f"{live_server.url}/console/customers/{ids['Le Goff']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
+    with live_server.database.sessions() as session:
+        log = session.execute(
+            select(AuditEvent.action, AuditEvent.customer_id).order_by(AuditEvent.id)
+        ).all()
+    assert [tuple(row) for row in log] == [
+        ("viewed", ids["Le Goff"]), ("refused", ids["Kerbrat"]),
+    ]  # fmt: skip

@@ -1,0 +1,81 @@
+"""The console's sessions over HTTP: CSRF on every form, a new session id at each sign-in (no
+session fixation), HttpOnly cookies, safe redirects, no secret in the pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from parcours.accounts.services import create_user
+from parcours.app import create_app
+from parcours.config import Settings
+from parcours.db import Database
+
+
+@pytest.fixture
+def console(db: Database, tmp_path: Path) -> tuple[TestClient, str]:
+    with db.transaction(write=True) as session:
+        password = create_user(session, "aurelie", role="agent")
+    app = create_app(Settings(environment="test", home=tmp_path), db)
+    return TestClient(app, base_url="http://testserver"), password
+
+
+def form_csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]*)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def sign_in(client: TestClient, password: str, next_page: str = "/console") -> object:
+    page = client.get("/sign-in")
+    return client.post("/sign-in", data={"csrf": form_csrf(page.text), "login": "aurelie",
+                                         "password": password, "next": next_page},
+                       follow_redirects=False)  # fmt: skip
+
+
+def test_signing_in_gives_a_new_httponly_session_and_ignores_one_planted_before(
+    console: tuple[TestClient, str],
+):
+    client, password = console
+    client.cookies.set("parcours_session", "planted-by-an-attacker")
+
+    answer = sign_in(client, password)
+
+    assert answer.status_code == 303 and answer.headers["location"] == "/console"
+    cookie = answer.headers["set-cookie"]
+    assert "parcours_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "planted-by-an-attacker" not in cookie
+    assert client.get("/console/customers").status_code == 200
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(console: tuple[TestClient, str]):
+    client, password = console
+    guessed = {"csrf": "guess", "login": "aurelie", "password": password}
+    forged = client.post("/sign-in", data=guessed, follow_redirects=False)
+    sign_in(client, password)
+    forged_out = client.post("/sign-out", data={"csrf": "guess"}, follow_redirects=False)
+    still_in = client.get("/console/customers", follow_redirects=False)
+    page = client.get("/console/customers")
+    client.post("/sign-out", data={"csrf": form_csrf(page.text)}, follow_redirects=False)
+    out = client.get("/console/customers", follow_redirects=False)
+
+    assert (forged.status_code, forged_out.status_code) == (403, 403)
+    assert still_in.status_code == 200  # a forged sign-out did not end the session
+    assert (out.status_code, out.headers["location"]) == (303, "/sign-in?next=/console/customers")
+
+
+def test_a_sign_in_never_redirects_to_another_site(console: tuple[TestClient, str]):
+    client, password = console
+    answer = sign_in(client, password, next_page="//evil.example/phish")
+    assert answer.headers["location"] == "/console"
+
+
+def test_no_secret_reaches_a_page(console: tuple[TestClient, str], db: Database):
+    client, password = console
+    sign_in(client, password)
+    page = client.get("/console/customers").text
+    assert password not in page and "$argon2" not in page
+    assert "parcours_session" not in page

@@ -22,6 +22,7 @@ from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web.chat import router as chat_router
 from parcours.web.console import router as console_router
+from parcours.web.console_cases import router as console_cases_router
 from parcours.web.pages import router as pages_router
 from parcours.web.survey_pages import router as survey_pages_router
 
@@ -75,4 +76,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(survey_pages_router)
     app.include_router(chat_router)
     app.include_router(console_router)
+    app.include_router(console_cases_router)
     return app

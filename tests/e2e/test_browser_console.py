@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from parcours.accounts.models import AuditEvent
 from parcours.accounts.services import create_user
+from parcours.cases import services
+from parcours.channels.models import OutboxMessage
 from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.customers.models import Customer
 from tests.e2e.browser import LiveServer
@@ -80,3 +82,34 @@ def test_a_seller_finds_a_customer_by_phone_and_opens_the_360(
     assert [tuple(row) for row in log] == [
         ("viewed", ids["Le Goff"]), ("refused", ids["Kerbrat"]),
     ]  # fmt: skip
+
+
+def test_an_agent_replies_to_a_case_by_email_and_sees_the_reply_in_the_thread(
+    live_server: LiveServer, page: Page, screenshot: Callable[[Page, str], Path]
+):
+    password, ids = given_a_seller_of_lannion(live_server)
+    with live_server.database.transaction(write=True) as session:
+        case = services.open_case(session, customer_id=ids["Le Goff"], case_type="quote",
+                                  channel="email", subject="Devis canapé d'angle",
+                                  opened_by="Nolwenn")  # fmt: skip
+        reference = case.reference
+    sign_in(page, live_server, password)
+
+    page.get_by_role("link", name="Demandes").click()
+    page.get_by_role("link", name=reference).click()
+    page.get_by_label("Canal").select_option("email")
+    page.get_by_label("Message").fill(
+        "Bonjour, voici votre devis : 1 290 € TTC, livraison offerte."
+    )
+    page.get_by_role("button", name="Envoyer la réponse").click()
+
+    expect(page.locator("#thread li.outbound")).to_contain_text(
+        "Bonjour, voici votre devis : 1 290 € TTC, livraison offerte."
+    )
+    expect(page.locator("#thread li.outbound")).to_contain_text("Nolwenn")
+    screenshot(page, "console-case")
+    with live_server.database.sessions() as session:
+        message = session.scalars(select(OutboxMessage)).one()
+    assert (message.recipient, message.subject) == (
+        "claire.legoff@exemple.fr", f"[{reference}] Devis canapé d'angle",
+    )  # fmt: skip

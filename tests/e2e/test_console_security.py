@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from parcours.accounts.services import create_user
 from parcours.app import create_app
+from parcours.cases import services as cases
+from parcours.channels.models import OutboxMessage
 from parcours.config import Settings
+from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.db import Database
 
 
@@ -29,9 +33,10 @@ def form_csrf(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, password: str, next_page: str = "/console") -> object:
+def sign_in(client: TestClient, password: str, next_page: str = "/console",
+            login: str = "aurelie") -> object:  # fmt: skip
     page = client.get("/sign-in")
-    return client.post("/sign-in", data={"csrf": form_csrf(page.text), "login": "aurelie",
+    return client.post("/sign-in", data={"csrf": form_csrf(page.text), "login": login,
                                          "password": password, "next": next_page},
                        follow_redirects=False)  # fmt: skip
 
@@ -79,3 +84,32 @@ def test_no_secret_reaches_a_page(console: tuple[TestClient, str], db: Database)
     page = client.get("/console/customers").text
     assert password not in page and "$argon2" not in page
     assert "parcours_session" not in page
+
+
+def test_another_franchises_case_is_not_found_and_a_forged_reply_is_refused(
+    db: Database, tmp_path: Path
+):
+    with db.transaction(write=True) as session:
+        password = create_user(session, "nolwenn", role="seller", unit="Franchise Lannion")
+        [brest, lannion] = ingest_batch(session, [
+            IncomingRecord("brest", "B1", {"last_name": "Kerbrat", "email": "k@exemple.fr",
+                                           "owning_unit": "Franchise Brest"}),
+            IncomingRecord("lannion", "L1", {"last_name": "Le Goff", "email": "l@exemple.fr",
+                                             "owning_unit": "Franchise Lannion"}),
+        ])  # fmt: skip
+        quote = {"case_type": "quote", "channel": "email", "subject": "Devis", "opened_by": "x"}
+        theirs = cases.open_case(session, customer_id=brest.customer_id, **quote).reference
+        ours = cases.open_case(session, customer_id=lannion.customer_id, **quote).reference
+    client = TestClient(create_app(Settings(environment="test", home=tmp_path), db))
+    sign_in(client, password, login="nolwenn")
+
+    listed = client.get("/console/cases").text
+    other = client.get(f"/console/cases/{theirs}")
+    forged = client.post(f"/console/cases/{ours}/reply",
+                         data={"csrf": "guess", "channel": "email", "body": "Bonjour"})  # fmt: skip
+
+    assert ours in listed and theirs not in listed
+    assert other.status_code == 404
+    assert forged.status_code == 403
+    with db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0

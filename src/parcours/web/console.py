@@ -36,7 +36,7 @@ PRE_CSRF = "parcours_csrf"
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def form_fields(request: Request) -> dict[str, str]:
     """A plain HTML form (urlencoded), read without a multipart parser."""
     return dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
 
@@ -45,15 +45,15 @@ def _secure(settings: Settings) -> bool:
     return settings.environment not in ("development", "test")
 
 
-def _signed_in(request: Request, session: Session) -> SignedIn | None:
+def signed_in_user(request: Request, session: Session) -> SignedIn | None:
     return sessions.signed_in(session, request.cookies.get(sessions.COOKIE))
 
 
-def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
-def _to_sign_in(request: Request) -> RedirectResponse:
+def to_sign_in(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
 
 
@@ -70,24 +70,24 @@ def htmx_script() -> Response:
 @router.get("/sign-in", response_class=HTMLResponse)
 def sign_in_page(request: Request, settings: SettingsDep, next: str = "/console") -> HTMLResponse:
     token = secrets.token_urlsafe(24)
-    page = _render(request, "sign_in.html", csrf=token, next=next, error=None)
+    page = render(request, "sign_in.html", csrf=token, next=next, error=None)
     page.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict", secure=_secure(settings))
     return page
 
 
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     next_page = form.get("next", "/console")
     if not next_page.startswith("/") or next_page.startswith("//"):
         next_page = "/console"  # never a redirect to another site
     if not sessions.csrf_matches(request.cookies.get(PRE_CSRF, ""), form.get("csrf")):
-        return _render(request, "sign_in.html", 403, csrf="", next=next_page,
+        return render(request, "sign_in.html", 403, csrf="", next=next_page,
                        error="Formulaire expiré : rechargez la page.")  # fmt: skip
     found = sessions.sign_in(session, form.get("login", ""), form.get("password", ""))
     if found is None:
         token = secrets.token_urlsafe(24)
-        page = _render(request, "sign_in.html", 401, csrf=token, next=next_page,
+        page = render(request, "sign_in.html", 401, csrf=token, next=next_page,
                        error="Identifiant ou mot de passe incorrect.")  # fmt: skip
         page.set_cookie(PRE_CSRF, token, httponly=True, samesite="strict",
                         secure=_secure(settings))  # fmt: skip
@@ -103,8 +103,8 @@ async def sign_in(request: Request, session: SessionDep, settings: SettingsDep) 
 @router.post("/sign-out")
 async def sign_out(request: Request, session: SessionDep) -> Response:
     """Ends the session — only with the session's CSRF token: a forged request ends nothing."""
-    current = _signed_in(request, session)
-    form = await _form(request)
+    current = signed_in_user(request, session)
+    form = await form_fields(request)
     if current is not None:
         if not sessions.csrf_matches(current.csrf_token, form.get("csrf")):
             return Response("Formulaire expiré : rechargez la page.", 403)
@@ -123,30 +123,30 @@ def console_home() -> RedirectResponse:
 def customer_search(request: Request, session: SessionDep, settings: SettingsDep, q: str = "",
                     page: int = 1) -> Response:  # fmt: skip
     """The search page; to an HTMX request (``HX-Request``), only its results."""
-    current = _signed_in(request, session)
+    current = signed_in_user(request, session)
     if current is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     visibility = visibility_of(current.principal)
     found = (customers.search_customers(session, q, region=settings.default_region,
                                         page=max(page, 1), page_size=20, visibility=visibility)
              if q.strip() else None)  # fmt: skip
     partial = request.headers.get("HX-Request") == "true"
     name = "_customer_results.html" if partial else "customers.html"
-    return _render(request, name, me=current, q=q, found=found)
+    return render(request, name, me=current, q=q, found=found)
 
 
 @router.get("/console/customers/{customer_id}", response_class=HTMLResponse)
 def customer_360(request: Request, session: SessionDep, customer_id: int) -> Response:
     """Profile, identifiers, open cases, timeline and merges of one customer (audited)."""
-    current = _signed_in(request, session)
+    current = signed_in_user(request, session)
     if current is None:
-        return _to_sign_in(request)
+        return to_sign_in(request)
     what = f"GET {request.url.path}"
     try:
         detail = customers.get_customer(session, customer_id, visibility_of(current.principal))
     except customers.CustomerNotFound:
         sessions.audit(session, current.principal, "refused", customer_id, what)
-        return _render(request, "not_found.html", 404, me=current,
+        return render(request, "not_found.html", 404, me=current,
                        message=f"Aucun client n° {customer_id}.")  # fmt: skip
     sessions.audit(session, current.principal, "viewed", customer_id, what)
     cases = session.scalars(
@@ -154,5 +154,5 @@ def customer_360(request: Request, session: SessionDep, customer_id: int) -> Res
                            Case.status.in_(sorted(workflow.ACTIVE))).order_by(Case.id.desc())
     ).all()  # fmt: skip
     timeline = interactions.timeline(session, customer_id, page_size=20)
-    return _render(request, "customer.html", me=current, customer=detail, cases=cases,
+    return render(request, "customer.html", me=current, customer=detail, cases=cases,
                    timeline=timeline)  # fmt: skip

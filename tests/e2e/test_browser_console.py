@@ -15,7 +15,7 @@ from parcours.accounts.services import create_user
 from parcours.cases import services
 from parcours.channels.models import OutboxMessage
 from parcours.customers.ingest import IncomingRecord, ingest_batch
-from parcours.customers.models import Customer
+from parcours.customers.models import Customer, MatchReview, SourceRecord
 from tests.e2e.browser import LiveServer
 
 RECORDS = [
@@ -113,3 +113,42 @@ def test_an_agent_replies_to_a_case_by_email_and_sees_the_reply_in_the_thread(
     assert (message.recipient, message.subject) == (
         "claire.legoff@exemple.fr", f"[{reference}] Devis canapé d'angle",
     )  # fmt: skip
+
+
+def test_a_pending_duplicate_is_seen_side_by_side_and_accepted(
+    live_server: LiveServer, page: Page, screenshot: Callable[[Page, str], Path]
+):
+    with live_server.database.transaction(write=True) as session:
+        outcomes = ingest_batch(session, [
+            IncomingRecord("store", "S9", {"first_name": "Yann", "last_name": "Prigent",
+                                           "email": "yann.prigent@exemple.fr"}),
+            IncomingRecord("web", "W9", {"first_name": "Yan", "last_name": "Prigent",
+                                         "email": "y.prigent@exemple.fr"}),
+        ])  # fmt: skip
+        records = session.scalars(select(SourceRecord).order_by(SourceRecord.id)).all()
+        session.add(MatchReview(
+            customer_a_id=outcomes[0].customer_id, customer_b_id=outcomes[1].customer_id,
+            record_a_id=records[0].id, record_b_id=records[1].id, probability=0.87,
+            evidence=[{"field": "first_name", "level": "close", "left": "yann", "right": "yan",
+                       "weight": 6.2},
+                      {"field": "email", "level": "different", "left": "yann.prigent@exemple.fr",
+                       "right": "y.prigent@exemple.fr", "weight": -2.5}],
+        ))  # fmt: skip
+        password = create_user(session, "andre", role="manager", display_name="André")
+    page.goto(f"{live_server.url}/console")
+    page.get_by_label("Identifiant").fill("andre")
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+
+    page.get_by_role("link", name="Doublons").click()
+    pair = page.get_by_role("region", name="Yann Prigent / Yan Prigent — 87 %")
+    expect(pair.locator("tbody tr")).to_have_count(2)
+    expect(pair).to_contain_text("+6.2")
+    screenshot(page, "console-duplicates")
+    pair.get_by_role("button", name="Fusionner").click()
+
+    expect(page.get_by_role("status")).to_have_text("Fusion effectuée (réversible).")
+    expect(page.get_by_text("Aucun doublon en attente.")).to_be_visible()
+    with live_server.database.sessions() as session:
+        merged = session.get(Customer, outcomes[1].customer_id)
+        assert merged is not None and merged.merged_into_id == outcomes[0].customer_id

@@ -113,3 +113,16 @@ def test_another_franchises_case_is_not_found_and_a_forged_reply_is_refused(
     assert forged.status_code == 403
     with db.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_a_back_office_user_cannot_decide_a_duplicate(db: Database, tmp_path: Path):
+    with db.transaction(write=True) as session:
+        password = create_user(session, "gwen", role="back_office")
+    client = TestClient(create_app(Settings(environment="test", home=tmp_path), db))
+    sign_in(client, password, login="gwen")
+    page = client.get("/console/matches")
+
+    decided = client.post("/console/matches/1/accept", data={"csrf": form_csrf(page.text)})
+
+    assert "Fusionner" not in page.text
+    assert (decided.status_code, decided.text) == (403, "Décision refusée.")

@@ -16,6 +16,7 @@ from parcours.cases import services
 from parcours.channels.models import OutboxMessage
 from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.customers.models import Customer, MatchReview, SourceRecord
+from parcours.interactions.ingest import record_interactions
 from tests.e2e.browser import LiveServer
 
 RECORDS = [
@@ -152,3 +153,31 @@ def test_a_pending_duplicate_is_seen_side_by_side_and_accepted(
     with live_server.database.sessions() as session:
         merged = session.get(Customer, outcomes[1].customer_id)
         assert merged is not None and merged.merged_into_id == outcomes[0].customer_id
+
+
+def test_the_console_switches_to_english_with_amounts_and_dates_per_locale(
+    live_server: LiveServer, page: Page
+):
+    password, ids = given_a_seller_of_lannion(live_server)
+    with live_server.database.transaction(write=True) as session:
+        record_interactions(session, [(1, "caisse", {
+            "external_id": "T-1", "occurred_at": "2026-11-20T15:30:00+01:00",
+            "channel": "store", "type": "purchase", "amount": "1234.50", "currency": "EUR",
+            "identifiers": {"email": "claire.legoff@exemple.fr"}})])  # fmt: skip
+    sign_in(page, live_server, password)
+    page.goto(f"{live_server.url}/console/customers/{ids['Le Goff']}")
+    journey = page.get_by_role("region", name="Parcours (1)")
+    expect(journey).to_contain_text("1\u202f234,50\xa0€")
+    expect(journey).to_contain_text("20 nov. 2026 15:30")
+
+    page.get_by_role("link", name="English").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    journey = page.get_by_role("region", name="Journey (1)")
+    expect(journey).to_contain_text("€1,234.50")
+    expect(journey).to_contain_text("20 Nov 2026 15:30")
+    expect(page.get_by_role("link", name="Customers")).to_be_visible()
+    page.get_by_role("link", name="Customers").click()  # the choice is remembered
+    expect(page.get_by_label("Name, phone (any format), e-mail, loyalty card")).to_be_visible()
+    page.get_by_role("link", name="Français").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Clients")

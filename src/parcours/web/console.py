@@ -28,9 +28,13 @@ from parcours.config import Settings
 from parcours.customers import services as customers
 from parcours.deps import SessionDep, get_settings_from_app, visibility_of
 from parcours.interactions import services as interactions
+from parcours.web import i18n
 
 FRONTEND = Path(__file__).parent / "frontend" / "node_modules"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters.update(money=i18n.money, number=i18n.number, when=i18n.when)
 router = APIRouter(include_in_schema=False)
 PRE_CSRF = "parcours_csrf"
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
@@ -50,7 +54,17 @@ def signed_in_user(request: Request, session: Session) -> SignedIn | None:
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    """The page in the request's language (``?lang=`` remembered in a cookie, else the cookie,
+    else the signed-in user's language, else French)."""
+    asked = request.query_params.get("lang")
+    me = context.get("me")
+    fallback = me.user.language if me is not None else "fr"
+    language = i18n.use(asked or request.cookies.get(i18n.COOKIE) or fallback)
+    context.update(language=language, other_language="en" if language == "fr" else "fr")
+    page = templates.TemplateResponse(request, name, context, status_code=status)
+    if asked in i18n.LANGUAGES:
+        page.set_cookie(i18n.COOKIE, language, max_age=365 * 24 * 3600, samesite="lax")
+    return page
 
 
 def to_sign_in(request: Request) -> RedirectResponse:

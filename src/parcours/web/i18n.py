@@ -1,0 +1,71 @@
+"""The console in French (by default) and English: message catalogues read with Babel
+(``web/locale/LANG/LC_MESSAGES/console.po``; the French text is the message id, so French needs
+no catalogue), dates, numbers and money formatted per locale ("1 234,50 €" / "€1,234.50").
+
+The language of a request: ``?lang=`` (remembered in a cookie), else the cookie, else the
+signed-in user's own language, else French.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal
+
+LANGUAGES = ("fr", "en")
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+COOKIE = "parcours_lang"
+PARIS = ZoneInfo("Europe/Paris")
+_current: ContextVar[str] = ContextVar("language", default="fr")
+
+
+def _catalogue(language: str) -> dict[str, str]:
+    path = Path(__file__).parent / "locale" / language / "LC_MESSAGES" / "console.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale=LOCALES[language])
+    return {str(m.id): str(m.string) for m in catalogue if m.id and m.string}
+
+
+CATALOGUES = {"en": _catalogue("en")}
+
+
+def use(language: str) -> str:
+    """Make ``language`` the current one for this request (unknown ones: French)."""
+    chosen = language if language in LANGUAGES else "fr"
+    _current.set(chosen)
+    return chosen
+
+
+def current() -> str:
+    return _current.get()
+
+
+def gettext(message: str) -> str:
+    return CATALOGUES.get(current(), {}).get(message, message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return gettext(singular if n == 1 else plural)
+
+
+def money(value: Decimal | float | None, currency: str | None = "EUR") -> str:
+    if value is None:
+        return ""
+    return format_currency(value, currency or "EUR", locale=LOCALES[current()])
+
+
+def number(value: float | int | None) -> str:
+    return "" if value is None else format_decimal(value, locale=LOCALES[current()])
+
+
+def when(value: datetime | None) -> str:
+    """A moment in Paris time: "25 nov. 2026 14:30" / "25 Nov 2026 14:30"."""
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=PARIS, locale=LOCALES[current()])

@@ -1,0 +1,86 @@
+"""Benchmark: the console's pages on the demo data (target: no page slower than 300 ms).
+
+A fresh home gets what ``make run`` loads (migrations, the Sens Confort demo, ``parcours
+resolve``); a manager signs in, then each page is asked ``--calls`` times through the app in
+process (ASGI, no network): median and maximum, server time as a browser would wait for it minus
+the network. The anchor is the health check measured the same way (the cost of a request that
+does nothing).
+
+    .venv/bin/python bench/console_pages.py --calls 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from contact_stats import timings  # noqa: E402
+
+
+def prepare(home: Path) -> None:
+    env = {**os.environ, "PARCOURS_HOME": str(home)}
+    for command in (["db", "upgrade"], ["demo", "load"], ["resolve"]):
+        subprocess.run([str(ROOT / ".venv/bin/parcours"), *command], env=env, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--calls", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        home = Path(directory)
+        prepare(home)
+        os.environ["PARCOURS_HOME"] = str(home)
+        from fastapi.testclient import TestClient
+        from sqlalchemy import select
+
+        from parcours.accounts.services import create_user
+        from parcours.app import create_app
+        from parcours.cases.models import Case
+        from parcours.config import Settings
+        from parcours.customers.models import Customer
+        from parcours.db import Database, create_db_engine
+
+        settings = Settings(environment="test", home=home)
+        database = Database(create_db_engine(f"sqlite:///{home / 'parcours.db'}"))
+        with database.transaction(write=True) as session:
+            password = create_user(session, "bench-manager", role="manager")
+            customer_id = session.scalars(
+                select(Customer.id).where(Customer.owning_unit.is_(None),
+                                          Customer.merged_into_id.is_(None)).limit(1)
+            ).one()  # fmt: skip
+            reference = session.scalars(select(Case.reference).limit(1)).one()
+        client = TestClient(create_app(settings, database))
+        form = client.get("/sign-in").text
+        csrf = re.search(r'name="csrf" value="([^"]*)"', form)
+        assert csrf is not None
+        client.post("/sign-in", data={"csrf": csrf.group(1), "login": "bench-manager",
+                                      "password": password})  # fmt: skip
+        pages = {
+            "health check (anchor)": "/health",
+            "customer search, a name typed": "/console/customers?q=le+goff",
+            "customer search, a phone typed differently": "/console/customers?q=06.12.34.56.78",
+            "customer 360": f"/console/customers/{customer_id}",
+            "requests": "/console/cases",
+            "case view": f"/console/cases/{reference}",
+            "duplicates review": "/console/matches",
+        }
+        print("| page | median ms | max ms |\n|---|---|---|")
+        for name, path in pages.items():
+            assert client.get(path).status_code == 200, path
+            median, worst = timings(lambda path=path: client.get(path), args.calls)
+            print(f"| {name} | {median * 1000:.1f} | {worst * 1000:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

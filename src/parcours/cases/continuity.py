@@ -98,7 +98,7 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
         .order_by(Case.updated_at.desc(), Case.id.desc())
     ))  # fmt: skip
     if interaction.payload.get("inbox") and interaction.occurred_at >= utcnow() - INBOX_WINDOW:
-        joined = follow_live_message(session, interaction, active, now)
+        joined = follow_live_message(session, interaction, now)
         active = [case for case in active if case.id != joined.id]
     for case in active:
         if workflow.may_concern(interaction.type, case.type):
@@ -106,14 +106,25 @@ def follow_message(session: Session, interaction: Interaction, now: datetime | N
                     channel=interaction.channel)  # fmt: skip
 
 
-def follow_live_message(session: Session, interaction: Interaction, active: list[Case],
-                        now: datetime) -> Case:  # fmt: skip
+def recent_case(session: Session, customer_id: int, now: datetime) -> Case | None:
+    """The customer's most recently active case, if touched within :data:`RECENT_CASE`: where a
+    message, a call or a chat that names no case belongs (the conversation goes on, whichever
+    channel it takes)."""
+    return session.scalar(
+        select(Case)
+        .where(Case.customer_id == customer_id, Case.status.in_(sorted(workflow.ACTIVE)),
+               Case.updated_at >= now - RECENT_CASE)
+        .order_by(Case.updated_at.desc(), Case.id.desc())
+        .limit(1)
+    )  # fmt: skip
+
+
+def follow_live_message(session: Session, interaction: Interaction, now: datetime) -> Case:
     """A message just received on a live channel that says nothing of its case joins the
-    customer's most recently active case (touched within :data:`RECENT_CASE`: the same
-    conversation, whichever channel it goes on), else opens a new request, routed."""
-    recent = [case for case in active if case.updated_at >= now - RECENT_CASE]
-    if recent:
-        case = recent[0]
+    customer's :func:`recent_case`, else opens a new request, routed."""
+    assert interaction.customer_id is not None
+    case = recent_case(session, interaction.customer_id, now)
+    if case is not None:
         attach_interaction(session, case, interaction.id, actor=SYSTEM, how="continuity", now=now)
         after = workflow.after_customer_message(case.status)
         if after.status is not None:

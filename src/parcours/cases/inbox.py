@@ -110,14 +110,18 @@ def _customer_for(session: Session, message: InboundMessage) -> int | None:
     if known is not None:
         return known
     kind, value = wanted[0]
-    fields: dict[str, str] = {kind: value}  # email, phone or social_<network>
-    first, _, last = (message.sender_name or "").strip().partition(" ")
-    if first and last:
-        fields.update(first_name=first, last_name=last)
-    elif first:
-        fields["last_name"] = first
+    fields = {kind: value, **name_fields(message.sender_name)}  # email, phone, social_<network>
     [outcome] = ingest_batch(session, [IncomingRecord(message.source, value, fields)])
     return outcome.customer_id
+
+
+def name_fields(name: str | None) -> dict[str, str]:
+    """The record fields of a display name ("Maëlle Tréguer" → first and last name; a single
+    word is taken as the last name)."""
+    first, _, last = (name or "").strip().partition(" ")
+    if first and last:
+        return {"first_name": first, "last_name": last}
+    return {"last_name": first} if first else {}
 
 
 def thread_reference(session: Session, thread_ids: Sequence[str]) -> str | None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from parcours import events, live
 from parcours.cases import workflow
-from parcours.cases.continuity import RECENT_CASE, open_callback
+from parcours.cases.continuity import open_callback, recent_case
 from parcours.cases.models import Case
 from parcours.channels.telephony import CallEvent
 from parcours.customers.models import Customer
@@ -109,13 +109,8 @@ def _as_customers_store_it(call: CallEvent) -> str | None:
 
 def _case_for(session: Session, interaction: Interaction, state: str, now: datetime) -> Case | None:
     """The customer's recently active case, or a call-back case for a missed inbound call."""
-    recent = session.scalar(
-        select(Case)
-        .where(Case.customer_id == interaction.customer_id,
-               Case.status.in_(sorted(workflow.ACTIVE)), Case.updated_at >= now - RECENT_CASE)
-        .order_by(Case.updated_at.desc(), Case.id.desc())
-        .limit(1)
-    )  # fmt: skip
+    assert interaction.customer_id is not None
+    recent = recent_case(session, interaction.customer_id, now)
     if recent is not None:
         return recent
     if state == "missed" and interaction.direction == "inbound":

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session
 from parcours import events, live
 from parcours.cases import workflow
 from parcours.cases.assignment import open_and_route
-from parcours.cases.continuity import RECENT_CASE
-from parcours.cases.inbox import InboundMessage, receive
+from parcours.cases.continuity import recent_case
+from parcours.cases.inbox import InboundMessage, name_fields, receive
 from parcours.cases.models import Agent, AgentChannel, Case, ChatConversation
 from parcours.cases.services import CaseError, attach_interaction
 from parcours.cases.sla import BusinessHours
@@ -119,9 +119,7 @@ def identify(session: Session, conversation: ChatConversation, *, email: str | N
         raise ChatError(str(error)) from None
     if len(fields) == 1:
         raise ChatError("give an e-mail address or a phone number")
-    first, _, last = (name or "").strip().partition(" ")
-    if first:
-        fields.update({"first_name": first, "last_name": last} if last else {"last_name": first})
+    fields.update(name_fields(name))
     [outcome] = ingest_batch(session, [IncomingRecord("chat", conversation.visitor, fields)])
     conversation.customer_id = outcome.customer_id
     case = session.get(Case, conversation.case_id) if conversation.case_id else None
@@ -151,7 +149,7 @@ def visitor_message(
         identifiers["email"] = conversation.email
     case = session.get(Case, conversation.case_id) if conversation.case_id else None
     if case is None and conversation.customer_id is not None:
-        case = _recent_case(session, conversation.customer_id, now)
+        case = recent_case(session, conversation.customer_id, now)
     receipt = receive(session, InboundMessage(
         channel="chat", source=SOURCE, external_id=f"chat-{conversation.id}-{uuid.uuid4().hex}",
         occurred_at=now, identifiers=identifiers, text=text, creates_customer=False,
@@ -202,16 +200,6 @@ def _checked(text: str, conversation: ChatConversation) -> str:
     if len(text) > MAX_TEXT:
         raise ChatError(f"a message is at most {MAX_TEXT} characters")
     return text
-
-
-def _recent_case(session: Session, customer_id: int, now: datetime) -> Case | None:
-    return session.scalar(
-        select(Case)
-        .where(Case.customer_id == customer_id, Case.status.in_(sorted(workflow.ACTIVE)),
-               Case.updated_at >= now - RECENT_CASE)
-        .order_by(Case.updated_at.desc(), Case.id.desc())
-        .limit(1)
-    )  # fmt: skip
 
 
 def _announce(session: Session, conversation: ChatConversation, interaction: Interaction,

@@ -144,24 +144,8 @@ def get_trend(
         raise _unprocessable(error) from None
 
 
-class AnswerOut(BaseModel):
-    answer_id: int
-    respondent: str | None
-    question: str
-    score: int | None
-    comment: str | None
-    sentiment: float | None
-    polarity: str | None
-    themes: list[str]
-    channel: str | None
-    touchpoint: str | None
-    answered_at: datetime | None
-    customer_id: int | None
-    case_id: int | None
-
-
 class AnswersPage(BaseModel):
-    items: list[AnswerOut]
+    items: list[comments.Comment]
     total: int
     page: int
     page_size: int
@@ -188,8 +172,7 @@ def get_answers(
         )  # fmt: skip
     except services.SurveyError as error:
         raise _unprocessable(error) from None
-    return AnswersPage(items=[AnswerOut(**vars(item)) for item in found], total=total,
-                       page=page, page_size=page_size)  # fmt: skip
+    return AnswersPage(items=found, total=total, page=page, page_size=page_size)
 
 
 @router.get("/surveys/{name}/irritants")

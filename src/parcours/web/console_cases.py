@@ -15,6 +15,7 @@ from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
 from parcours.cases import replies, services, views, workflow
 from parcours.cases.models import Case
+from parcours.customers import services as customers
 from parcours.customers.models import Customer
 from parcours.deps import SessionDep, visibility_of
 from parcours.web.console import form_fields, render, signed_in_user, to_sign_in
@@ -30,8 +31,9 @@ def _visible_case(session: Session, current: SignedIn, key: str) -> Case | None:
     except services.UnknownCase:
         return None
     if case.customer_id is not None:
-        owning = session.scalar(select(Customer.owning_unit).where(Customer.id == case.customer_id))
-        if not visibility_of(current.principal).allows(owning):
+        try:
+            customers.ensure_visible(session, case.customer_id, visibility_of(current.principal))
+        except customers.CustomerNotFound:
             return None
     return case
 

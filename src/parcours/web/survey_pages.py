@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -17,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from parcours.deps import SessionDep
 from parcours.experience import services, triggers
 from parcours.experience.models import Survey
+from parcours.web.console import form_fields
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
@@ -119,8 +119,7 @@ def survey_page(request: Request, session: SessionDep, token: str) -> HTMLRespon
 @router.post("/s/{token}", response_class=HTMLResponse)
 async def answer_page(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     language = _language(request)
-    # A plain HTML form (application/x-www-form-urlencoded): read without a multipart parser.
-    values = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
+    values = await form_fields(request)
     try:
         triggers.answer(session, token, values)
     except triggers.InvitationError as error:

@@ -5,7 +5,6 @@ from the summaries equal the same figures counted here, in Python, from every in
 from __future__ import annotations
 
 import statistics as stats
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ from tests.integration.test_interactions import (
     given_customers,
     send,
 )
-from tests.pg_cluster import PostgresCluster
+from tests.migrated import STORES, database_at
 
 
 def moment(text: str) -> datetime:
@@ -161,25 +160,10 @@ def test_summaries_follow_new_interactions_new_versions_stitching_merges_and_unm
     assert_summaries_exact(db)
 
 
-@pytest.fixture(
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
-    ]
-)
+@pytest.fixture(params=STORES)
 def database_before_summaries(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database migrated up to the revision before the contact summaries."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-        upgrade(url, "8df7d28f42bd")
-        yield url
-        return
-    server: PostgresCluster = request.getfixturevalue("postgres_server")
-    name = f"before_{uuid.uuid4().hex[:12]}"
-    url = server.create_database(name)
-    upgrade(url, "8df7d28f42bd")
-    yield url
-    server.drop_database(name)
+    yield from database_at(request, tmp_path, "8df7d28f42bd")
 
 
 def test_the_migration_fills_the_summaries_from_the_interactions_already_stored(

@@ -10,13 +10,13 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 
 from parcours.channels.graph import MessengerSender, WhatsAppSender
 from parcours.channels.ports import DeliveryError, OutgoingSocial, SocialSender
+from tests.fake_http import json_server, serving
 
 PHONE_NUMBER_ID = "106540352242922"
 SYSTEM_USER_TOKEN = "EAAG-system-user-token"
@@ -108,45 +108,22 @@ def messenger_answer(request: dict[str, Any]) -> tuple[int, bytes]:
     return 200, json.dumps({"recipient_id": request["recipient"]["id"], "message_id": MID}).encode()
 
 
-def serve(fake: FakeGraph) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            headers = dict(self.headers.items())
-            fake.received.append(Received(self.path, headers, json.loads(body)))
-            if fake.delay:
-                fake.release.wait(fake.delay)
-            status, answer = fake.forced or messages_answer(self.path, headers, body)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-            except ConnectionError:
-                pass  # the client gave up waiting (the timeout test)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-
 @pytest.fixture
 def graph(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGraph]:
-    for scheme in ("http", "https", "all"):
-        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
-        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
     fake = FakeGraph()
-    server = serve(fake)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield fake
-    fake.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+
+    def respond(path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        fake.received.append(Received(path, headers, json.loads(body)))
+        if fake.delay:
+            fake.release.wait(fake.delay)
+        return fake.forced or messages_answer(path, headers, body)
+
+    with serving(json_server(respond, "application/json; charset=UTF-8"), monkeypatch) as url:
+        fake.url = url
+        try:
+            yield fake
+        finally:
+            fake.release.set()  # a handler held back by a delay test lets go first
 
 
 def whatsapp(base_url: str, **options: Any) -> WhatsAppSender:

@@ -3,7 +3,6 @@ listed by theme and tone, irritants ranked; the migration reads the comments alr
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +14,7 @@ from parcours.db import Database, create_db_engine
 from parcours.experience import comments, imports, services
 from parcours.experience.models import SurveyAnswer
 from parcours.migrations.runner import upgrade
-from tests.pg_cluster import PostgresCluster
+from tests.migrated import STORES, database_at
 
 ANSWERS = """respondent,question,score,comment,channel,touchpoint,answered_at
 r1,reco,2,Livraison en retard et livreur désagréable,phone,livraison,2026-05-02T10:00:00+02:00
@@ -83,20 +82,10 @@ def test_irritants_put_first_what_detractors_criticise(db: Database, tmp_path: P
     assert (ranked[1]["label"], in_english[1]["label"]) == ("Temps d'attente", "Waiting time")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=STORES)
 def database_before_phases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database migrated up to the surveys, before answers had a phase and a tone."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'before.db'}"
-        upgrade(url, "449094278995")
-        yield url
-        return
-    server: PostgresCluster = request.getfixturevalue("postgres_server")
-    name = f"before_{uuid.uuid4().hex[:12]}"
-    url = server.create_database(name)
-    upgrade(url, "449094278995")
-    yield url
-    server.drop_database(name)
+    yield from database_at(request, tmp_path, "449094278995")
 
 
 def test_the_migrations_read_the_phase_and_the_comments_of_answers_already_stored(

@@ -11,7 +11,6 @@ import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,6 +18,7 @@ import pytest
 
 from parcours.channels.ports import DeliveryError, OutgoingSms, SmsSender
 from parcours.channels.twilio import TwilioSmsSender
+from tests.fake_http import json_server, serving
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 AUTH_TOKEN = "secret-token"
@@ -86,45 +86,22 @@ def messages_answer(
     return 201, json.dumps(answer).encode()
 
 
-def serve(fake: FakeTwilio) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            headers = dict(self.headers.items())
-            fake.received.append(Received("POST", self.path, headers, parse_qs(body.decode())))
-            if fake.delay:
-                fake.release.wait(fake.delay)
-            status, answer = fake.forced or messages_answer(fake, self.path, headers, body)
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-            except ConnectionError:
-                pass  # the client gave up waiting (the timeout test)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    return ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-
 @pytest.fixture
 def twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
-    for scheme in ("http", "https", "all"):
-        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
-        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
     fake = FakeTwilio()
-    server = serve(fake)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    yield fake
-    fake.release.set()
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+
+    def respond(path: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        fake.received.append(Received("POST", path, headers, parse_qs(body.decode())))
+        if fake.delay:
+            fake.release.wait(fake.delay)
+        return fake.forced or messages_answer(fake, path, headers, body)
+
+    with serving(json_server(respond), monkeypatch) as url:
+        fake.url = url
+        try:
+            yield fake
+        finally:
+            fake.release.set()  # a handler held back by a delay test lets go first
 
 
 def sender(base_url: str, **options: Any) -> TwilioSmsSender:

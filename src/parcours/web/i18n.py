@@ -1,6 +1,6 @@
 """The console in French (by default) and English: message catalogues read with Babel
-(``web/locale/LANG/LC_MESSAGES/console.po``; the French text is the message id, so French needs
-no catalogue), dates, numbers and money formatted per locale ("1 234,50 €" / "€1,234.50").
+(every ``web/locale/LANG/LC_MESSAGES/*.po``, one file per part of the console; the French text
+is the message id, so French needs no catalogue), dates, numbers and money formatted per locale ("1 234,50 €" / "€1,234.50").
 
 The language of a request: ``?lang=`` (remembered in a cookie), else the cookie, else the
 signed-in user's own language, else French.
@@ -26,10 +26,12 @@ _current: ContextVar[str] = ContextVar("language", default="fr")
 
 
 def _catalogue(language: str) -> dict[str, str]:
-    path = Path(__file__).parent / "locale" / language / "LC_MESSAGES" / "console.po"
-    with path.open("rb") as handle:
-        catalogue = read_po(handle, locale=LOCALES[language])
-    return {str(m.id): str(m.string) for m in catalogue if m.id and m.string}
+    messages: dict[str, str] = {}
+    for path in sorted((Path(__file__).parent / "locale" / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            catalogue = read_po(handle, locale=LOCALES[language])
+        messages.update({str(m.id): str(m.string) for m in catalogue if m.id and m.string})
+    return messages
 
 
 CATALOGUES = {"en": _catalogue("en")}

@@ -125,4 +125,21 @@ def test_a_back_office_user_cannot_decide_a_duplicate(db: Database, tmp_path: Pa
     decided = client.post("/console/matches/1/accept", data={"csrf": form_csrf(page.text)})
 
     assert "Fusionner" not in page.text
-    assert (decided.status_code, decided.text) == (403, "Décision refusée.")
+    assert decided.status_code == 403 and "(customers.write)" in decided.text
+
+
+def test_a_role_without_the_permission_gets_a_forbidden_page_naming_it(
+    db: Database, tmp_path: Path
+):
+    with db.transaction(write=True) as session:
+        password = create_user(session, "maela", role="marketer")
+    client = TestClient(create_app(Settings(environment="test", home=tmp_path), db))
+    sign_in(client, password, login="maela")
+
+    cases_page = client.get("/console/cases")
+    reply = client.post("/console/cases/DEM-1/reply", data={"csrf": "x", "body": "Bonjour"})
+
+    assert cases_page.status_code == 403 and "(cases.read)" in cases_page.text
+    assert "Accès refusé" in cases_page.text
+    assert reply.status_code == 403
+    assert client.get("/console/customers").status_code == 200

@@ -71,6 +71,31 @@ def to_sign_in(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
 
 
+def page_user(request: Request, session: Session, permission: str) -> SignedIn | Response:
+    """The signed-in person allowed ``permission`` (see :mod:`parcours.accounts.access`), or the
+    answer to give instead: the sign-in page, or a 403 page naming what the role lacks."""
+    current = signed_in_user(request, session)
+    if current is None:
+        return to_sign_in(request)
+    if not current.principal.may(permission):
+        return render(request, "forbidden.html", 403, me=current, permission=permission)
+    return current
+
+
+async def form_user(request: Request, session: Session, permission: str
+                    ) -> tuple[SignedIn, dict[str, str]] | Response:  # fmt: skip
+    """For a form (POST): the person, allowed ``permission``, whose form carries the session's
+    CSRF token (field ``csrf`` or header ``X-CSRF-Token`` for HTMX), with the form's fields."""
+    current = page_user(request, session, permission)
+    if not isinstance(current, SignedIn):
+        return current
+    form = await form_fields(request)
+    sent = form.get("csrf") or request.headers.get("X-CSRF-Token")
+    if not sessions.csrf_matches(current.csrf_token, sent):
+        return Response("Formulaire expiré : rechargez la page.", 403)
+    return current, form
+
+
 @router.get("/static/vendor/htmx.min.js")
 def htmx_script() -> Response:
     """htmx as npm installed it (``make install``), never a copy in the repository."""
@@ -137,9 +162,9 @@ def console_home() -> RedirectResponse:
 def customer_search(request: Request, session: SessionDep, settings: SettingsDep, q: str = "",
                     page: int = 1) -> Response:  # fmt: skip
     """The search page; to an HTMX request (``HX-Request``), only its results."""
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
+    current = page_user(request, session, "customers.read")
+    if not isinstance(current, SignedIn):
+        return current
     visibility = visibility_of(current.principal)
     found = (customers.search_customers(session, q, region=settings.default_region,
                                         page=max(page, 1), page_size=20, visibility=visibility)
@@ -152,9 +177,9 @@ def customer_search(request: Request, session: SessionDep, settings: SettingsDep
 @router.get("/console/customers/{customer_id}", response_class=HTMLResponse)
 def customer_360(request: Request, session: SessionDep, customer_id: int) -> Response:
     """Profile, identifiers, open cases, timeline and merges of one customer (audited)."""
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
+    current = page_user(request, session, "customers.read")
+    if not isinstance(current, SignedIn):
+        return current
     what = f"GET {request.url.path}"
     try:
         detail = customers.get_customer(session, customer_id, visibility_of(current.principal))

@@ -18,7 +18,7 @@ from parcours.cases.models import Case
 from parcours.customers import services as customers
 from parcours.customers.models import Customer
 from parcours.deps import SessionDep, visibility_of
-from parcours.web.console import form_fields, render, signed_in_user, to_sign_in
+from parcours.web.console import form_user, page_user, render
 
 router = APIRouter(include_in_schema=False)
 REPLY_CHANNELS = ("email", "sms", "whatsapp", "messenger", "chat")
@@ -42,9 +42,9 @@ def _visible_case(session: Session, current: SignedIn, key: str) -> Case | None:
 def case_list(request: Request, session: SessionDep, mine: bool = False, page: int = 1
               ) -> Response:  # fmt: skip
     """Active cases, most urgent first; ``mine``: those owned by the agent of my name."""
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
+    current = page_user(request, session, "cases.read")
+    if not isinstance(current, SignedIn):
+        return current
     owner = (current.user.display_name or current.user.login) if mine else None
     found = services.list_cases(session, active=True, owner=owner, page=max(page, 1),
                                 page_size=50)  # fmt: skip
@@ -60,9 +60,9 @@ def case_list(request: Request, session: SessionDep, mine: bool = False, page: i
 
 @router.get("/console/cases/{key}", response_class=HTMLResponse)
 def case_view(request: Request, session: SessionDep, key: str) -> Response:
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
+    current = page_user(request, session, "cases.read")
+    if not isinstance(current, SignedIn):
+        return current
     case = _visible_case(session, current, key)
     if case is None:
         return render(request, "not_found.html", 404, me=current,
@@ -84,12 +84,10 @@ def _case_context(session: Session, current: SignedIn, case: Case,
 @router.post("/console/cases/{key}/reply", response_class=HTMLResponse)
 async def reply(request: Request, session: SessionDep, key: str) -> Response:
     """Answer the customer on the chosen channel; back to the case, the reply in its thread."""
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
-    form = await form_fields(request)
-    if not sessions.csrf_matches(current.csrf_token, form.get("csrf")):
-        return Response("Formulaire expiré : rechargez la page.", 403)
+    allowed = await form_user(request, session, "cases.write")
+    if not isinstance(allowed, tuple):
+        return allowed
+    current, form = allowed
     case = _visible_case(session, current, key)
     if case is None:
         return render(request, "not_found.html", 404, me=current,

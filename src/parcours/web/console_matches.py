@@ -14,7 +14,7 @@ from parcours.accounts.sessions import SignedIn
 from parcours.customers.models import Customer, MatchReview
 from parcours.customers.resolution import ReviewError, accept_review, list_reviews, reject_review
 from parcours.deps import SessionDep, visibility_of
-from parcours.web.console import SettingsDep, form_fields, render, signed_in_user, to_sign_in
+from parcours.web.console import SettingsDep, form_user, page_user, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,9 +32,9 @@ def _pairs(session: Session, current: SignedIn) -> list[tuple[MatchReview, Custo
 
 @router.get("/console/matches", response_class=HTMLResponse)
 def matches(request: Request, session: SessionDep, done: str = "") -> Response:
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
+    current = page_user(request, session, "customers.read")
+    if not isinstance(current, SignedIn):
+        return current
     return render(request, "matches.html", me=current, pairs=_pairs(session, current),
                   done=done, may_decide=current.principal.may("customers.write"))  # fmt: skip
 
@@ -42,14 +42,12 @@ def matches(request: Request, session: SessionDep, done: str = "") -> Response:
 @router.post("/console/matches/{review_id}/{decision}")
 async def decide(request: Request, session: SessionDep, settings: SettingsDep, review_id: int,
                  decision: str) -> Response:  # fmt: skip
-    current = signed_in_user(request, session)
-    if current is None:
-        return to_sign_in(request)
-    form = await form_fields(request)
-    if not sessions.csrf_matches(current.csrf_token, form.get("csrf")):
-        return Response("Formulaire expiré : rechargez la page.", 403)
-    if decision not in ("accept", "reject") or not current.principal.may("customers.write"):
-        return Response("Décision refusée.", 403)
+    allowed = await form_user(request, session, "customers.write")
+    if not isinstance(allowed, tuple):
+        return allowed
+    current, _form = allowed
+    if decision not in ("accept", "reject"):
+        return Response("Décision inconnue.", 404)
     pair = next((p for p in _pairs(session, current) if p[0].id == review_id), None)
     if pair is None:
         return render(request, "not_found.html", 404, me=current,

@@ -1,6 +1,7 @@
 """The console in French (by default) and English: message catalogues read with Babel
 (every ``web/locale/LANG/LC_MESSAGES/*.po``, one file per part of the console; the French text
-is the message id, so French needs no catalogue), dates, numbers and money formatted per locale ("1 234,50 €" / "€1,234.50").
+is the message id, so French needs no catalogue), dates, numbers and money formatted per locale
+("1 234,50 €" / "€1,234.50").
 
 The language of a request: ``?lang=`` (remembered in a cookie), else the cookie, else the
 signed-in user's own language, else French.

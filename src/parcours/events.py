@@ -48,7 +48,7 @@ def subscribe(name: str, handler: Handler) -> None:
 
 #: Events delivered once per transaction, their lists joined: ten thousand merges in one
 #: ``parcours resolve`` make one ``customers.changed``, not ten thousand transactions.
-COALESCED = {"customers.changed": "customer_ids"}
+COALESCED = {"customers.changed": "customer_ids", "cases.touched": "case_ids"}
 
 
 def emit(session: Session, name: str, **payload: Any) -> None:

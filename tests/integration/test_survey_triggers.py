@@ -105,3 +105,26 @@ def test_an_unknown_link_says_so(db: Database):
 
     assert response.status_code == 404
     assert "this survey link is not valid" in response.text
+
+
+def test_an_answer_out_of_the_scale_shows_the_questions_again_with_the_error(
+    db: Database,
+    mailbox: Mailbox,  # noqa: F811
+):
+    customers = given_customers(db, CLAIRE)
+    given_a_survey_after_resolution(db)
+    case_id, _ = open_case(db, customer_id=customers["MAG-1"], case_type="after_sales",
+                           subject="Poêle en panne")  # fmt: skip
+    resolve(db, case_id)
+    link = re.search(r"http://127\.0\.0\.1:8000(/s/[\w-]+)", mailbox.received[0].get_content())
+    assert link is not None
+    client = TestClient(create_app(Settings(environment="test"), db))
+
+    wrong = client.post(link.group(1), data={"q1": "42"})
+    right = client.post(link.group(1), data={"q1": "9"})
+
+    assert wrong.status_code == 422
+    assert 'role="alert"' in wrong.text and 'name="q1" value="10"' in wrong.text
+    assert right.status_code == 200 and "Merci" in right.text
+    with db.sessions() as session:
+        assert session.scalars(select(SurveyAnswer.score)).all() == [9]

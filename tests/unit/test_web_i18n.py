@@ -44,7 +44,23 @@ def test_an_unknown_language_is_french_and_an_unknown_message_is_kept() -> None:
 def test_every_text_of_the_console_has_its_english_translation() -> None:
     wanted = set()
     for template in TEMPLATES.glob("*.html"):
-        wanted |= set(re.findall(r'_\("([^"]+)"\)', template.read_text(encoding="utf-8")))
+        text = template.read_text(encoding="utf-8")
+        wanted |= set(re.findall(r'_\("([^"]+)"\)', text)) | set(
+            re.findall(r"_\('([^']+)'\)", text)
+        )
     assert wanted, "the templates use _() for their texts"
     missing = sorted(text for text in wanted if text not in i18n.CATALOGUES["en"])
     assert missing == []
+
+
+def test_the_public_pages_texts_come_from_the_catalogue_in_both_languages() -> None:
+    from parcours.web import pages, survey_pages
+
+    for french in (pages.FRENCH, survey_pages.FRENCH):
+        missing = sorted(text for text in french.values() if text not in i18n.CATALOGUES["en"])
+        assert missing == []
+    assert i18n.texts("en", survey_pages.FRENCH)["thanks"] == "Thank you! Your answer is recorded."
+    assert (
+        i18n.texts("fr", survey_pages.FRENCH)["thanks"] == "Merci ! Votre avis est bien enregistré."
+    )
+    i18n.use("fr")

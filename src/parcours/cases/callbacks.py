@@ -123,3 +123,22 @@ def record_attempt(
         change_status(session, case, following.status, actor=agent, reason=following.reason,
                       now=now)  # fmt: skip
     return following
+
+
+def schedule(session: Session, case: Case, at: datetime, *, actor: str, note: str | None = None,
+             now: datetime | None = None, hours: BusinessHours = HOURS) -> Case:  # fmt: skip
+    """Promise the customer a call at ``at`` (from the case view: "I'll call you back Thursday
+    at 10"): the case's ``due_at`` becomes that time, counting down in the inbox, and the
+    promise goes into its history. Only in the future, within opening hours, on an active case."""
+    now = now_or_utcnow(now)
+    if case.status in workflow.DONE:
+        raise CaseError(f"{case.reference} is {case.status}: reopen it first")
+    if at <= now:
+        raise CaseError("a call-back is scheduled in the future")
+    if not hours.is_open(at):
+        raise CaseError("a call-back is scheduled within opening hours (Mon–Fri 9:00–12:30, "
+                        "13:30–18:00, Paris time, holidays excepted)")  # fmt: skip
+    case.due_at, case.updated_at = at, now
+    record_event(session, case, actor, "callback_scheduled", now, slot=at.isoformat(),
+                 note=(note or "").strip() or None)  # fmt: skip
+    return case

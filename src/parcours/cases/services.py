@@ -69,7 +69,9 @@ def next_reference(session: Session, year: int) -> str:
 def record_event(
     session: Session, case: Case, actor: str, kind: str, at: datetime, **details: Any
 ) -> None:
+    """A line of the case's history; ``cases.touched`` tells the open inboxes after commit."""
     session.add(CaseEvent(case_id=case.id, actor=actor, kind=kind, at=at, details=details))
+    events.emit(session, "cases.touched", case_ids=[case.id])
 
 
 def open_case(

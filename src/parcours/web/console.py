@@ -34,7 +34,8 @@ FRONTEND = Path(__file__).parent / "frontend" / "node_modules"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
-templates.env.filters.update(money=i18n.money, number=i18n.number, when=i18n.when)
+templates.env.filters.update(money=i18n.money, number=i18n.number, when=i18n.when,
+                             countdown=i18n.countdown)  # fmt: skip
 router = APIRouter(include_in_schema=False)
 PRE_CSRF = "parcours_csrf"
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]
@@ -53,13 +54,18 @@ def signed_in_user(request: Request, session: Session) -> SignedIn | None:
     return sessions.signed_in(session, request.cookies.get(sessions.COOKIE))
 
 
+def use_language(request: Request, me: SignedIn | None) -> str:
+    """The request's language made current: ``?lang=``, the cookie, the user's, else French."""
+    asked = request.query_params.get("lang")
+    fallback = me.user.language if me is not None else "fr"
+    return i18n.use(asked or request.cookies.get(i18n.COOKIE) or fallback)
+
+
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """The page in the request's language (``?lang=`` remembered in a cookie, else the cookie,
     else the signed-in user's language, else French)."""
     asked = request.query_params.get("lang")
-    me = context.get("me")
-    fallback = me.user.language if me is not None else "fr"
-    language = i18n.use(asked or request.cookies.get(i18n.COOKIE) or fallback)
+    language = use_language(request, context.get("me"))
     context.update(language=language, other_language="en" if language == "fr" else "fr")
     page = templates.TemplateResponse(request, name, context, status_code=status)
     if asked in i18n.LANGUAGES:
@@ -77,6 +83,7 @@ def page_user(request: Request, session: Session, permission: str) -> SignedIn |
     current = signed_in_user(request, session)
     if current is None:
         return to_sign_in(request)
+    use_language(request, current)
     if not current.principal.may(permission):
         return render(request, "forbidden.html", 403, me=current, permission=permission)
     return current

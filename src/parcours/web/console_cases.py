@@ -4,6 +4,8 @@ any channel (e-mail, SMS, WhatsApp, Messenger, chat) that lands in the thread at
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
-from parcours.cases import replies, services, views, workflow
-from parcours.cases.models import Case
+from parcours.cases import assignment, callbacks, replies, services, views, workflow
+from parcours.cases.models import Agent, Case, Queue
 from parcours.customers import services as customers
 from parcours.customers.models import Customer
 from parcours.deps import SessionDep, visibility_of
+from parcours.web import i18n
 from parcours.web.console import form_user, page_user, render
 
 router = APIRouter(include_in_schema=False)
@@ -76,14 +79,24 @@ def _case_context(session: Session, current: SignedIn, case: Case,
     if customer is not None:
         sessions.audit(session, current.principal, "viewed", customer.id,
                        f"case {case.reference}")  # fmt: skip
-    allowed = sorted(workflow.TRANSITIONS.get(case.status, ()))
-    return {"me": current, "case": views.case_detail(session, case), "customer": customer,
-            "channels": REPLY_CHANNELS, "moves": allowed, "error": error}  # fmt: skip
+    language = i18n.current()
+    moves = [(status, workflow.label(workflow.STATUSES, status, language))
+             for status in sorted(workflow.TRANSITIONS.get(case.status, ()))]  # fmt: skip
+    return {"me": current, "case": views.case_detail(session, case, language),
+            "customer": customer, "channels": REPLY_CHANNELS, "moves": moves, "error": error,
+            "agents": session.scalars(select(Agent).order_by(Agent.name)).all(),
+            "queues": session.scalars(select(Queue).order_by(Queue.name)).all(),
+            "may_work": current.principal.may("cases.write")}  # fmt: skip
 
 
-@router.post("/console/cases/{key}/reply", response_class=HTMLResponse)
-async def reply(request: Request, session: SessionDep, key: str) -> Response:
-    """Answer the customer on the chosen channel; back to the case, the reply in its thread."""
+Action = Callable[[Session, Case, str, dict[str, str]], object]
+
+
+async def _act(request: Request, session: Session, key: str, what: str, action: Action
+               ) -> Response:  # fmt: skip
+    """A form on the case view: signed in with ``cases.write`` and the CSRF token, the case
+    visible; ``action(session, case, actor, form)`` runs, then back to the case — or the case
+    again with the error (422), nothing of the failed action kept."""
     allowed = await form_user(request, session, "cases.write")
     if not isinstance(allowed, tuple):
         return allowed
@@ -94,14 +107,79 @@ async def reply(request: Request, session: SessionDep, key: str) -> Response:
                        message=f"Aucune demande {key}.")  # fmt: skip
     actor = current.user.display_name or current.user.login
     try:
-        replies.reply(session, case, channel=form.get("channel", "email"),
-                      body=form.get("body", ""), actor=actor)  # fmt: skip
+        with session.begin_nested():  # a savepoint: a failed action leaves nothing behind
+            action(session, case, actor, form)
     except services.CaseError as error:
-        session.rollback()
-        case = services.find_case(session, key)
+        session.expire_all()
         return render(request, "case.html", 422, **_case_context(session, current, case,
                                                                    str(error)))  # fmt: skip
     if case.customer_id is not None:
         sessions.audit(session, current.principal, "changed", case.customer_id,
-                       f"reply on {case.reference}")  # fmt: skip
+                       f"{what} on {case.reference}")  # fmt: skip
     return RedirectResponse(f"/console/cases/{case.reference}", status_code=303)
+
+
+@router.post("/console/cases/{key}/reply", response_class=HTMLResponse)
+async def reply(request: Request, session: SessionDep, key: str) -> Response:
+    """Answer the customer on the chosen channel; back to the case, the reply in its thread."""
+
+    def send(session: Session, case: Case, actor: str, form: dict[str, str]) -> object:
+        return replies.reply(session, case, channel=form.get("channel", "email"),
+                             body=form.get("body", ""), actor=actor)  # fmt: skip
+
+    return await _act(request, session, key, "reply", send)
+
+
+@router.post("/console/cases/{key}/note", response_class=HTMLResponse)
+async def note(request: Request, session: SessionDep, key: str) -> Response:
+    """An internal note in the thread (the customer never sees it)."""
+
+    def write(session: Session, case: Case, actor: str, form: dict[str, str]) -> object:
+        return services.add_note(session, case, author=actor, body=form.get("body", ""))
+
+    return await _act(request, session, key, "note", write)
+
+
+@router.post("/console/cases/{key}/status", response_class=HTMLResponse)
+async def status(request: Request, session: SessionDep, key: str) -> Response:
+    """Move the case along its workflow (resolved, waiting on the customer…), with a reason."""
+
+    def move(session: Session, case: Case, actor: str, form: dict[str, str]) -> object:
+        return services.change_status(session, case, form.get("status", ""), actor=actor,
+                                      reason=form.get("reason", "").strip() or None)  # fmt: skip
+
+    return await _act(request, session, key, "status", move)
+
+
+@router.post("/console/cases/{key}/transfer", response_class=HTMLResponse)
+async def transfer(request: Request, session: SessionDep, key: str) -> Response:
+    """Hand the case to a colleague (``agent:NAME``) or a queue (``queue:NAME``)."""
+
+    def hand_over(session: Session, case: Case, actor: str, form: dict[str, str]) -> object:
+        kind, _, name = form.get("to", "").partition(":")
+        reason = form.get("reason", "").strip() or None
+        if kind == "agent":
+            agent = session.scalar(select(Agent).where(Agent.name == name))
+            if agent is None:
+                raise services.CaseError(f"no agent {name!r}")
+            return assignment.transfer(session, case, actor=actor, to_agent=agent, reason=reason)
+        if kind == "queue":
+            return assignment.transfer(session, case, actor=actor, to_queue=name, reason=reason)
+        raise services.CaseError("choose a colleague or a queue to transfer to")
+
+    return await _act(request, session, key, "transfer", hand_over)
+
+
+@router.post("/console/cases/{key}/callback", response_class=HTMLResponse)
+async def callback(request: Request, session: SessionDep, key: str) -> Response:
+    """Promise the customer a call at a time (Paris time, as the form's clock shows)."""
+
+    def promise(session: Session, case: Case, actor: str, form: dict[str, str]) -> object:
+        try:
+            local = datetime.fromisoformat(form.get("at", ""))
+        except ValueError:
+            raise services.CaseError("give the call-back's date and time") from None
+        at = local.replace(tzinfo=local.tzinfo or i18n.PARIS).astimezone(UTC)
+        return callbacks.schedule(session, case, at, actor=actor, note=form.get("note"))
+
+    return await _act(request, session, key, "callback", promise)

@@ -10,12 +10,12 @@ signed-in user's own language, else French.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 
@@ -49,6 +49,12 @@ def current() -> str:
     return _current.get()
 
 
+def texts(language: str, french: dict[str, str]) -> dict[str, str]:
+    """A page's texts (key → French text, the message id) in ``language``, made current."""
+    use(language)
+    return {key: gettext(text) for key, text in french.items()}
+
+
 def gettext(message: str) -> str:
     return CATALOGUES.get(current(), {}).get(message, message)
 
@@ -72,3 +78,12 @@ def when(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_datetime(value, "d MMM yyyy HH:mm", tzinfo=PARIS, locale=LOCALES[current()])
+
+
+def countdown(due: datetime | None, now: datetime | None = None) -> str:
+    """How long until ``due`` ("dans 25 minutes", "il y a 3 heures"): the largest unit of which
+    there are at least two, as the inbox's script counts on in the browser."""
+    if due is None:
+        return ""
+    left = due - (now or datetime.now(UTC))
+    return format_timedelta(left, threshold=2, add_direction=True, locale=LOCALES[current()])

@@ -15,41 +15,33 @@ import parcours
 from parcours.customers.services import base_overview
 from parcours.deps import SessionDep
 from parcours.interactions.services import interactions_count
+from parcours.web import i18n
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
-TEXTS = {
-    "fr": {
-        "tagline": "Un client, un fil, tous les canaux.",
-        "customers": "clients",
-        "records": "fiches source",
-        "interactions": "interactions",
-        "by_source": "Fiches par source",
-        "source": "source",
-        "api": "API JSON et sa documentation",
-        "health": "État du service",
-        "cli": "En ligne de commande",
-        "switch": "English",
-    },
-    "en": {
-        "tagline": "One customer, one thread, every channel.",
-        "customers": "customers",
-        "records": "source records",
-        "interactions": "interactions",
-        "by_source": "Records by source",
-        "source": "source",
-        "api": "JSON API and its documentation",
-        "health": "Service health",
-        "cli": "On the command line",
-        "switch": "Français",
-    },
+#: The page's texts, in French: the message ids of ``locale/en/LC_MESSAGES/public.po``.
+FRENCH = {
+    "tagline": "Un client, un fil, tous les canaux.",
+    "customers": "clients",
+    "records": "fiches source",
+    "interactions": "interactions",
+    "by_source": "Fiches par source",
+    "source": "source",
+    "api": "API JSON et sa documentation",
+    "health": "État du service",
+    "cli": "En ligne de commande",
 }
+
+
+def _texts(language: str) -> dict[str, str]:
+    chosen = i18n.texts(language, FRENCH)
+    return {**chosen, "switch": "Français" if language == "en" else "English"}
 
 
 def _language(request: Request) -> str:
     asked = request.query_params.get("lang")
-    if asked in TEXTS:
+    if asked in i18n.LANGUAGES:
         return asked
     header = request.headers.get("accept-language", "fr").lower()
     return "en" if header.startswith("en") else "fr"
@@ -62,7 +54,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         request,
         "home.html",
         {
-            "t": TEXTS[language],
+            "t": _texts(language),
             "language": language,
             "other": "en" if language == "fr" else "fr",
             "overview": base_overview(session),

@@ -16,57 +16,39 @@ from fastapi.templating import Jinja2Templates
 from parcours.deps import SessionDep
 from parcours.experience import services, triggers
 from parcours.experience.models import Survey
+from parcours.web import i18n
 from parcours.web.console import form_fields
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 router = APIRouter(include_in_schema=False)
 
-TEXTS = {
-    "fr": {
-        "title": "Votre avis",
-        "switch": "English",
-        "send": "Envoyer",
-        "comment": "Votre commentaire (facultatif)",
-        "thanks": "Merci ! Votre avis est bien enregistré.",
-        "nps": "Recommanderiez-vous Sens Confort à un proche ?",
-        "low_nps": "Pas du tout",
-        "high_nps": "Certainement",
-        "csat": "Êtes-vous satisfait ?",
-        "low": "Pas du tout",
-        "high": "Tout à fait",
-        "ces": "Avez-vous dû faire des efforts ?",
-        "low_ces": "Aucun",
-        "high_ces": "Beaucoup",
-        "text": "Un commentaire ?",
-        "choice": "Votre choix",
-        "stop_title": "Ne plus recevoir nos enquêtes",
-        "stop_question": "Vous ne recevrez plus d'enquête de satisfaction à cette adresse.",
-        "stop_button": "Confirmer",
-        "stopped": "C'est noté : plus d'enquête à {address}.",
-    },
-    "en": {
-        "title": "Your opinion",
-        "switch": "Français",
-        "send": "Send",
-        "comment": "Your comment (optional)",
-        "thanks": "Thank you! Your answer is recorded.",
-        "nps": "Would you recommend us to a friend?",
-        "low_nps": "Not at all",
-        "high_nps": "Certainly",
-        "csat": "Are you satisfied?",
-        "low": "Not at all",
-        "high": "Completely",
-        "ces": "How much effort did it take?",
-        "low_ces": "None",
-        "high_ces": "A lot",
-        "text": "Any comment?",
-        "choice": "Your choice",
-        "stop_title": "Stop receiving our surveys",
-        "stop_question": "You will receive no more satisfaction surveys at this address.",
-        "stop_button": "Confirm",
-        "stopped": "Done: no more surveys to {address}.",
-    },
+#: The page's texts, in French: the message ids of ``locale/en/LC_MESSAGES/public.po``.
+FRENCH = {
+    "title": "Votre avis",
+    "send": "Envoyer",
+    "comment": "Votre commentaire (facultatif)",
+    "thanks": "Merci ! Votre avis est bien enregistré.",
+    "nps": "Recommanderiez-vous Sens Confort à un proche ?",
+    "low_nps": "Pas du tout",
+    "high_nps": "Certainement",
+    "csat": "Êtes-vous satisfait ?",
+    "low": "Pas du tout",
+    "high": "Tout à fait",
+    "ces": "Avez-vous dû faire des efforts ?",
+    "low_ces": "Aucun",
+    "high_ces": "Beaucoup",
+    "text": "Un commentaire ?",
+    "choice": "Votre choix",
+    "stop_title": "Ne plus recevoir nos enquêtes",
+    "stop_question": "Vous ne recevrez plus d'enquête de satisfaction à cette adresse.",
+    "stop_button": "Confirmer",
+    "stopped": "C'est noté : plus d'enquête à {address}.",
 }
+
+
+def _texts(language: str) -> dict[str, str]:
+    chosen = i18n.texts(language, FRENCH)
+    return {**chosen, "switch": "Français" if language == "en" else "English"}
 
 
 def _language(request: Request) -> str:
@@ -91,7 +73,7 @@ def _questions(session: SessionDep, survey: Survey, t: dict[str, str]) -> list[d
 
 
 def _page(request: Request, language: str, status: int = 200, **context: Any) -> HTMLResponse:
-    t = TEXTS[language]
+    t = _texts(language)
     values = {
         "language": language, "other": "fr" if language == "en" else "en", "t": t,
         "title": t["title"], "questions": [], "message": None, "error": None,
@@ -103,7 +85,7 @@ def _page(request: Request, language: str, status: int = 200, **context: Any) ->
 @router.get("/s/{token}", response_class=HTMLResponse)
 def survey_page(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     language = _language(request)
-    t = TEXTS[language]
+    t = _texts(language)
     try:
         invitation = triggers.invitation_for(session, token)
     except triggers.InvitationError as error:
@@ -121,18 +103,18 @@ async def answer_page(request: Request, session: SessionDep, token: str) -> HTML
     language = _language(request)
     values = await form_fields(request)
     try:
-        triggers.answer(session, token, values)
+        with session.begin_nested():  # a savepoint: a refused answer leaves nothing behind
+            triggers.answer(session, token, values)
     except triggers.InvitationError as error:
         return _page(request, language, 404 if "not valid" in str(error) else 409,
                      error=str(error))  # fmt: skip
     except services.SurveyError as error:
-        session.rollback()
         invitation = triggers.invitation_for(session, token)
         survey = session.get(Survey, invitation.survey_id)
         assert survey is not None
         return _page(request, language, 422, error=str(error),
-                     questions=_questions(session, survey, TEXTS[language]))  # fmt: skip
-    return _page(request, language, message=TEXTS[language]["thanks"])
+                     questions=_questions(session, survey, _texts(language)))  # fmt: skip
+    return _page(request, language, message=_texts(language)["thanks"])
 
 
 @router.get("/s/{token}/stop", response_class=HTMLResponse)
@@ -143,13 +125,13 @@ def stop_page(request: Request, session: SessionDep, token: str) -> HTMLResponse
         triggers.invitation_for(session, token)
     except triggers.InvitationError as error:
         return _page(request, language, 404, error=str(error))
-    return _page(request, language, title=TEXTS[language]["stop_title"], stop_form=True)
+    return _page(request, language, title=_texts(language)["stop_title"], stop_form=True)
 
 
 @router.post("/s/{token}/stop", response_class=HTMLResponse)
 def stop(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     language = _language(request)
-    t = TEXTS[language]
+    t = _texts(language)
     try:
         address = triggers.stop_surveys(session, token)
     except triggers.InvitationError as error:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 import parcours
+from parcours.cases.api import case_scope
 from parcours.cases.api import router as cases_router
 from parcours.cases.chat_api import router as chat_api_router
 from parcours.cases.inbox_api import router as inbox_router
@@ -20,6 +21,7 @@ from parcours.db import Database, ensure_database_ready
 from parcours.deps import DatabaseDep, customer_scope, requires
 from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
+from parcours.web import errors
 from parcours.web.chat import router as chat_router
 from parcours.web.console import router as console_router
 from parcours.web.console_cases import router as console_cases_router
@@ -63,10 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api.include_router(_health_router())
     customers = [requires("customers.read", "customers.write"), Depends(customer_scope)]
     cases = [requires("cases.read", "cases.write")]
+    case_routes = [*cases, Depends(case_scope)]
     api.include_router(resolution_router, dependencies=customers)
     api.include_router(customers_router, dependencies=customers)
     api.include_router(interactions_router, dependencies=customers)
-    api.include_router(cases_router, dependencies=cases)
+    api.include_router(cases_router, dependencies=case_routes)
     api.include_router(surveys_router, dependencies=[requires("surveys.read", "surveys.write")])
     api.include_router(consents_router)
     api.include_router(inbox_router, dependencies=[requires("cases.read", "customers.write")])
@@ -81,4 +84,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(console_cases_router)
     app.include_router(console_inbox_router)
     app.include_router(console_matches_router)
+    errors.install(app)
     return app

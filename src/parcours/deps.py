@@ -122,6 +122,23 @@ def requires(read: str, write: str | None = None) -> Any:
     return Depends(check)
 
 
+def check_customer(database: Database, principal: Principal, customer_id: int, what: str) -> None:
+    """404 when the caller may not see this customer — as if it did not exist; the view, change
+    or refusal is written to the audit log (in a transaction of its own: kept even on refusal)."""
+    with database.transaction(write=True) as session:
+        try:
+            ensure_visible(session, customer_id, visibility_of(principal))
+        except CustomerNotFound as error:
+            refused: CustomerNotFound | None = error
+            audit(session, principal, "refused", customer_id, what)
+        else:
+            refused = None
+            action = "viewed" if what.split(" ", 1)[0] in READ_METHODS else "changed"
+            audit(session, principal, action, customer_id, what)
+    if refused is not None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(refused))
+
+
 def customer_scope(
     request: Request,
     database: Annotated[Database, Depends(get_database)],
@@ -136,16 +153,4 @@ def customer_scope(
         customer_id = int(raw)
     except ValueError:
         return  # the route's own validation answers
-    what = f"{request.method} {request.url.path}"
-    with database.transaction(write=True) as session:
-        try:
-            ensure_visible(session, customer_id, visibility_of(principal))
-        except CustomerNotFound as error:
-            refused: CustomerNotFound | None = error
-            audit(session, principal, "refused", customer_id, what)
-        else:
-            refused = None
-            action = "viewed" if request.method in READ_METHODS else "changed"
-            audit(session, principal, action, customer_id, what)
-    if refused is not None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(refused))
+    check_customer(database, principal, customer_id, f"{request.method} {request.url.path}")

@@ -119,3 +119,28 @@ def test_an_admin_integration_does_everything(clients: dict[str, TestClient]):
     assert admin.get("/api/v1/channels").status_code == 200
     assert admin.get("/api/v1/cases").status_code == 200
     assert len(ids_by_name(admin)) == 3
+
+
+def test_another_franchises_cases_are_not_listed_read_changed_or_opened(
+    clients: dict[str, TestClient],
+):
+    every = ids_by_name(clients["admin"])
+    quote = {"type": "quote", "channel": "email", "subject": "Devis"}
+    theirs = clients["admin"].post("/api/v1/cases", json={**quote, "customer_id": every["Brest"]})
+    ours = clients["admin"].post("/api/v1/cases", json={**quote, "customer_id": every["Lannion"]})
+    lannion = clients["lannion"]
+    key, own_key = theirs.json()["reference"], ours.json()["reference"]
+
+    listed = lannion.get("/api/v1/cases").json()
+    read = lannion.get(f"/api/v1/cases/{key}")
+    noted = lannion.post(f"/api/v1/cases/{key}/notes", json={"author": "x", "body": "Vu"})
+    opened = lannion.post("/api/v1/cases", json={**quote, "customer_id": every["Brest"]})
+
+    assert [item["reference"] for item in listed["items"]] == [own_key]
+    assert listed["total"] == 1
+    assert (read.status_code, read.json()) == (404, {"detail": f"no case {key}"})
+    assert noted.status_code == 404
+    assert opened.status_code == 404
+    thread = clients["admin"].get(f"/api/v1/cases/{key}").json()["thread"]
+    assert [line for line in thread if line["kind"] == "note"] == []
+    assert lannion.get(f"/api/v1/cases/{own_key}").status_code == 200

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
-from parcours.cases import assignment, callbacks, replies, services, views, workflow
+from parcours.cases import assignment, callbacks, replies, services, views, workflow, worklist
 from parcours.cases.models import Agent, Case, Queue
 from parcours.customers import services as customers
 from parcours.customers.models import Customer
@@ -25,6 +25,7 @@ from parcours.web.console import form_user, page_user, render
 
 router = APIRouter(include_in_schema=False)
 REPLY_CHANNELS = ("email", "sms", "whatsapp", "messenger", "chat")
+PAGE_SIZE = 50
 
 
 def _visible_case(session: Session, current: SignedIn, key: str) -> Case | None:
@@ -48,17 +49,17 @@ def case_list(request: Request, session: SessionDep, mine: bool = False, page: i
     current = page_user(request, session, "cases.read")
     if not isinstance(current, SignedIn):
         return current
-    owner = (current.user.display_name or current.user.login) if mine else None
-    found = services.list_cases(session, active=True, owner=owner, page=max(page, 1),
-                                page_size=50)  # fmt: skip
-    visibility = visibility_of(current.principal)
-    wanted = [c.customer_id for c in found.items if c.customer_id]
-    owners = {customer_id: unit for customer_id, unit in session.execute(
-        select(Customer.id, Customer.owning_unit).where(Customer.id.in_(wanted))
-    )}  # fmt: skip
-    items = [c for c in found.items
-             if c.customer_id is None or visibility.allows(owners.get(c.customer_id))]  # fmt: skip
-    return render(request, "cases.html", me=current, cases=items, mine=mine)
+    agent = worklist.agent_named(session, (current.user.display_name, current.user.login))
+    if mine and agent is None:
+        found = services.CasePage(total=0, page=1, page_size=PAGE_SIZE)
+    else:
+        found = services.list_cases(session, active=True, owner=agent.name if mine and agent
+                                    else None, page=max(page, 1), page_size=PAGE_SIZE,
+                                    visibility=visibility_of(current.principal))  # fmt: skip
+    language = i18n.current()
+    rows = [views.case_out(case, language) for case in found.items]
+    return render(request, "cases.html", me=current, cases=rows, mine=mine, found=found,
+                  pages=max(1, -(-found.total // PAGE_SIZE)))  # fmt: skip
 
 
 @router.get("/console/cases/{key}", response_class=HTMLResponse)

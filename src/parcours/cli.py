@@ -172,7 +172,7 @@ def demo_load() -> None:
     """Load the Sens Confort demo (idempotent: loading twice changes nothing)."""
     from parcours.customers.ingest import ingest_batch
     from parcours.demo import demo_records
-    from parcours.demo_cases import load_demo_cases
+    from parcours.demo_cases import load_demo_cases, load_demo_people
     from parcours.demo_interactions import DEMO_INTERACTION_SOURCE, demo_interactions
     from parcours.demo_surveys import load_demo_survey
     from parcours.interactions.ingest import record_interactions
@@ -212,6 +212,10 @@ def demo_load() -> None:
         f"Demo: survey answered by {answered} customers"
         + ("." if answered else " (already loaded).")
     )
+    people = load_demo_people(database)
+    for login, password in people.items():
+        console.print(f"Demo login: [bold]{login}[/] / password: [bold]{password}[/] "
+                      "(shown once)")  # fmt: skip
 
 
 @app.command("serve")

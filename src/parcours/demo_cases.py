@@ -30,6 +30,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parcours.accounts.models import User
+from parcours.accounts.services import create_user
 from parcours.cases import callbacks, services, slas, staff
 from parcours.cases.assignment import open_and_route
 from parcours.cases.continuity import open_callback
@@ -320,3 +322,26 @@ def _known(database: Database, interaction_id: int) -> int | None:
         return session.scalar(
             select(Interaction.customer_id).where(Interaction.id == interaction_id)
         )
+
+
+#: The demo's people in the console: the staff above (the agent record's name is the user's
+#: display name, which is how the inbox finds "my" cases), their manager and a marketer.
+DEMO_PEOPLE = (
+    ("nolwenn", "seller", "Nolwenn"),
+    ("kevin", "seller", "Kévin"),
+    ("aurelie", "agent", "Aurélie"),
+    ("loic", "back_office", "Loïc"),
+    ("andre", "manager", "André Meyer"),
+    ("maela", "marketer", "Maëla"),
+)
+
+
+def load_demo_people(database: Database) -> dict[str, str]:
+    """Console users for the demo's people; login → password for those created now (shown
+    once), nothing for those that exist already."""
+    created = {}
+    with database.transaction(write=True) as session:
+        for login, role, name in DEMO_PEOPLE:
+            if session.scalar(select(User.id).where(User.login == login)) is None:
+                created[login] = create_user(session, login, role=role, display_name=name)
+    return created

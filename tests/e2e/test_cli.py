@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,6 +165,9 @@ def test_the_demo_loads_once_and_a_second_load_changes_nothing(home: Path):
     assert "Demo: 0 cases opened (already loaded)." in second
     assert "Demo: survey answered by 300 customers." in first
     assert "Demo: survey answered by 0 customers (already loaded)." in second
+    logins = re.findall(r"Demo login: (\w+) / password: \S+ \(shown once\)", first)
+    assert logins == ["nolwenn", "kevin", "aurelie", "loic", "andre", "maela"]
+    assert "Demo login" not in second
     survey = json.loads(
         parcours(home, "surveys", "report", "sens-confort", "--format", "json").stdout
     )["questions"]

@@ -54,9 +54,9 @@ def test_every_text_of_the_console_has_its_english_translation() -> None:
 
 
 def test_the_public_pages_texts_come_from_the_catalogue_in_both_languages() -> None:
-    from parcours.web import pages, survey_pages
+    from parcours.web import chat, pages, survey_pages
 
-    for french in (pages.FRENCH, survey_pages.FRENCH):
+    for french in (pages.FRENCH, survey_pages.FRENCH, chat.WIDGET_FRENCH):
         missing = sorted(text for text in french.values() if text not in i18n.CATALOGUES["en"])
         assert missing == []
     assert i18n.texts("en", survey_pages.FRENCH)["thanks"] == "Thank you! Your answer is recorded."

@@ -4,6 +4,8 @@ conversation's token being the visitor's only key. See :mod:`parcours.cases.webc
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from parcours.cases import webchat
 from parcours.channels import accounts
 from parcours.channels.models import ChannelAccount
 from parcours.deps import DatabaseDep, SessionDep
+from parcours.web import i18n
 
 STATIC = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -77,10 +80,44 @@ def _answer(request: Request, session: Session, name: str, work: Any, status: in
     return JSONResponse(content, status, headers=headers)
 
 
+#: The widget's texts in French, the message ids of ``locale/en/LC_MESSAGES/public.po``.
+WIDGET_FRENCH = {
+    "open": "Discuter avec nous",
+    "title": "Une question ?",
+    "close": "Fermer",
+    "email": "Votre e-mail (facultatif)",
+    "start": "Commencer",
+    "message": "Votre message",
+    "send": "Envoyer",
+    "you": "Vous",
+    "agent": "Conseiller",
+    "unavailable": "Nos conseillers ne sont pas disponibles pour le moment.",
+    "callback": "Être rappelé",
+    "phone": "Votre numéro de téléphone",
+    "when": "Quand ?",
+    "now": "Dès que possible",
+    "at": "À cette heure :",
+    "confirmCallback": "C'est noté, nous vous rappelons.",
+    "byEmail": "Réponse par e-mail",
+    "sendEmail": "Envoyer ma question",
+    "confirmEmail": "Merci ! Nous vous répondons par e-mail.",
+    "error": "Une erreur est survenue : ",
+}
+
+
+@lru_cache(maxsize=1)
+def _widget_source() -> str:
+    """The widget's script with its texts in both languages filled in from the catalogues."""
+    texts = {language: i18n.texts(language, WIDGET_FRENCH) for language in i18n.LANGUAGES}
+    i18n.use("fr")
+    source = (STATIC / "chat-widget.js").read_text(encoding="utf-8")
+    return source.replace("/*TEXTS*/{fr: {}, en: {}}", json.dumps(texts, ensure_ascii=False))
+
+
 @router.get("/chat/widget.js")
-def widget_script() -> FileResponse:
-    return FileResponse(STATIC / "chat-widget.js", media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
+def widget_script() -> Response:
+    return Response(_widget_source(), media_type="text/javascript",
+                    headers={"Cache-Control": "public, max-age=300"})  # fmt: skip
 
 
 @router.options("/chat/{name}/{rest:path}")

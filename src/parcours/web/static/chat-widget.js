@@ -13,24 +13,8 @@
   var base = new URL(script.src).origin;
   var channel = script.dataset.channel;
   var lang = script.dataset.lang || ((navigator.language || "fr").slice(0, 2) === "en" ? "en" : "fr");
-  var T = {
-    fr: {open: "Discuter avec nous", title: "Une question ?", close: "Fermer",
-         email: "Votre e-mail (facultatif)", start: "Commencer", message: "Votre message",
-         send: "Envoyer", you: "Vous", agent: "Conseiller",
-         unavailable: "Nos conseillers ne sont pas disponibles pour le moment.",
-         callback: "Être rappelé", phone: "Votre numéro de téléphone", when: "Quand ?",
-         now: "Dès que possible", at: "À cette heure :", confirmCallback: "C'est noté, nous vous rappelons.",
-         byEmail: "Réponse par e-mail", sendEmail: "Envoyer ma question",
-         confirmEmail: "Merci ! Nous vous répondons par e-mail.", error: "Une erreur est survenue : "},
-    en: {open: "Chat with us", title: "A question?", close: "Close",
-         email: "Your e-mail (optional)", start: "Start", message: "Your message",
-         send: "Send", you: "You", agent: "Adviser",
-         unavailable: "Our advisers are not available right now.",
-         callback: "Call me back", phone: "Your phone number", when: "When?",
-         now: "As soon as possible", at: "At this time:", confirmCallback: "Noted, we will call you back.",
-         byEmail: "Answer by e-mail", sendEmail: "Send my question",
-         confirmEmail: "Thank you! We will answer by e-mail.", error: "Something went wrong: "}
-  }[lang];
+  // The texts in both languages, from the server's message catalogues (see web/chat.py).
+  var T = (/*TEXTS*/{fr: {}, en: {}})[lang];
 
   function api(path, body) {
     var options = body === undefined ? {} : {method: "POST", body: JSON.stringify(body),

@@ -25,6 +25,7 @@ from parcours.web import errors
 from parcours.web.chat import router as chat_router
 from parcours.web.console import router as console_router
 from parcours.web.console_cases import router as console_cases_router
+from parcours.web.console_chat import router as console_chat_router
 from parcours.web.console_inbox import router as console_inbox_router
 from parcours.web.console_matches import router as console_matches_router
 from parcours.web.pages import router as pages_router
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(console_router)
     app.include_router(console_cases_router)
     app.include_router(console_inbox_router)
+    app.include_router(console_chat_router)
     app.include_router(console_matches_router)
     errors.install(app)
     return app

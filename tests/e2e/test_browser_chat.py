@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
-from parcours.accounts.services import create_token
+from parcours.accounts.services import create_user
 from parcours.cases import staff
 from parcours.cases.models import Case
 from parcours.channels import accounts
@@ -27,7 +27,7 @@ def given_a_chat(server: LiveServer, *, agent_present: bool = True) -> str:
                         skills={"language:fr": 5},
                         presence="available" if agent_present else "offline")  # fmt: skip
         staff.add_queue(session, "Conseil", ["Conseil en ligne"], default=True)
-        return create_token(session, "chat-desk")
+        return create_user(session, "aurelie", role="agent", display_name="Aurélie")
 
 
 def open_the_widget(page: Page, server: LiveServer) -> None:
@@ -40,7 +40,7 @@ def test_a_visitor_and_an_agent_chat_live_in_two_browsers(
     new_context: Callable[..., BrowserContext],
     screenshot: Callable[[Page, str], Path],
 ):
-    token = given_a_chat(live_server)
+    password = given_a_chat(live_server)
     visitor, agent = new_context().new_page(), new_context().new_page()
 
     # The visitor opens the chat on the shop's page, gives an e-mail and asks
@@ -54,11 +54,12 @@ def test_a_visitor_and_an_agent_chat_live_in_two_browsers(
         ["Le matelas Orphée existe-t-il en 140 ?"]
     )
 
-    # The agent opens the chat desk, picks the conversation and answers
-    agent.goto(f"{live_server.url}/agent/chat")
-    agent.get_by_label("Conseiller").fill("Aurélie")
-    agent.get_by_label("Jeton d'API").fill(token)
-    agent.get_by_role("button", name="Ouvrir").click()
+    # The agent signs in the console, opens the chat desk, picks the conversation and answers
+    agent.goto(f"{live_server.url}/console/chat")
+    agent.get_by_label("Identifiant").fill("aurelie")
+    agent.get_by_label("Mot de passe").fill(password)
+    agent.get_by_role("button", name="Se connecter").click()
+    expect(agent.get_by_role("heading", level=1)).to_have_text("Conversations en direct")
     agent.locator("#conversations button").first.click()
     expect(agent.locator("#thread")).to_contain_text("Le matelas Orphée existe-t-il en 140 ?")
     agent.get_by_label("Votre réponse").fill("Oui, en 140 × 190, livré sous dix jours.")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, status
 from pydantic import BaseModel, Field
 
 from parcours.cases import webchat
-from parcours.cases.models import Case, ChatConversation
+from parcours.cases.models import ChatConversation
 from parcours.deps import ApiSessionDep
 
 router = APIRouter(tags=["chat"])
@@ -22,26 +22,17 @@ def _conversation(session: ApiSessionDep, conversation_id: int) -> ChatConversat
     return found
 
 
-def _view(session: ApiSessionDep, conversation: ChatConversation) -> dict[str, Any]:
-    case = session.get(Case, conversation.case_id) if conversation.case_id else None
-    return {
-        "id": conversation.id, "status": conversation.status, "language": conversation.language,
-        "email": conversation.email, "customer_id": conversation.customer_id,
-        "case": case.reference if case else None, "case_id": conversation.case_id,
-        "page_url": conversation.page_url, "last_message_at": conversation.last_message_at,
-    }  # fmt: skip
-
-
 @router.get("/chat/conversations")
 def get_conversations(session: ApiSessionDep) -> list[dict[str, Any]]:
     """Open conversations with at least one message, most recent first."""
-    return [_view(session, c) for c in webchat.open_conversations(session)]
+    return [webchat.conversation_view(session, c) for c in webchat.open_conversations(session)]
 
 
 @router.get("/chat/conversations/{conversation_id}")
 def get_conversation(session: ApiSessionDep, conversation_id: int) -> dict[str, Any]:
     conversation = _conversation(session, conversation_id)
-    return {**_view(session, conversation), "messages": webchat.messages(session, conversation)}
+    found = webchat.conversation_view(session, conversation)
+    return {**found, "messages": webchat.messages(session, conversation)}
 
 
 class AgentMessageIn(BaseModel):
@@ -65,4 +56,4 @@ def post_message(session: ApiSessionDep, conversation_id: int,
 def close(session: ApiSessionDep, conversation_id: int) -> dict[str, Any]:
     conversation = _conversation(session, conversation_id)
     webchat.close(session, conversation)
-    return _view(session, conversation)
+    return webchat.conversation_view(session, conversation)

@@ -267,6 +267,17 @@ def close(session: Session, conversation: ChatConversation) -> None:
     conversation.status = "closed"
 
 
+def conversation_view(session: Session, conversation: ChatConversation) -> dict[str, Any]:
+    """A conversation as the chat desks show it (the API's and the console's)."""
+    case = session.get(Case, conversation.case_id) if conversation.case_id else None
+    return {
+        "id": conversation.id, "status": conversation.status, "language": conversation.language,
+        "email": conversation.email, "customer_id": conversation.customer_id,
+        "case": case.reference if case else None, "case_id": conversation.case_id,
+        "page_url": conversation.page_url, "last_message_at": conversation.last_message_at,
+    }  # fmt: skip
+
+
 def open_conversations(session: Session, limit: int = 50) -> list[ChatConversation]:
     return list(session.scalars(
         select(ChatConversation)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -252,14 +252,3 @@ def _conversation(session: Session, account: ChannelAccount, token: str) -> Any:
     if conversation.channel_account_id != account.id:
         raise Refused(404, "unknown conversation")
     return conversation
-
-
-@router.get("/agent/chat", response_class=HTMLResponse)
-def agent_desk(request: Request) -> HTMLResponse:
-    """The chat desk for agents (an API token until the console brings sign-in)."""
-    return templates.TemplateResponse(request, "agent_chat.html", {})
-
-
-@router.get("/agent/chat.js")
-def agent_script() -> FileResponse:
-    return FileResponse(STATIC / "agent-chat.js", media_type="text/javascript")

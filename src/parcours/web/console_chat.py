@@ -1,0 +1,151 @@
+"""The chat desk inside the console: the open web-chat conversations, their messages, the
+agent's answers and closing — signed in like every console page (the person's name signs the
+answers), live through server-sent events. The desk's script talks JSON to these routes with
+the session's CSRF token in a header."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from parcours import live
+from parcours.accounts import sessions
+from parcours.accounts.sessions import SignedIn
+from parcours.cases import webchat
+from parcours.cases.models import ChatConversation
+from parcours.customers.models import Customer
+from parcours.deps import DatabaseDep, SessionDep, visibility_of
+from parcours.web.console import page_user, render, signed_in_user
+
+router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).parent / "static"
+
+
+def _json_user(request: Request, session: Session, permission: str) -> SignedIn | Response:
+    """The person for a JSON call of the desk: 401 signed out, 403 without the permission or
+    (for a change) without the session's CSRF token in ``X-CSRF-Token``."""
+    current = signed_in_user(request, session)
+    if current is None:
+        return JSONResponse({"detail": "signed out: sign in again"}, 401)
+    if not current.principal.may(permission):
+        return JSONResponse({"detail": f"the {current.principal.role} role may not "
+                                       f"{permission}"}, 403)  # fmt: skip
+    if request.method == "POST" and not sessions.csrf_matches(
+        current.csrf_token, request.headers.get("X-CSRF-Token")
+    ):
+        return JSONResponse({"detail": "missing or wrong CSRF token"}, 403)
+    return current
+
+
+def _visible(session: Session, current: SignedIn, conversation: ChatConversation | None) -> bool:
+    if conversation is None:
+        return False
+    if conversation.customer_id is None:
+        return True
+    customer = session.get(Customer, conversation.customer_id)
+    unit = customer.owning_unit if customer is not None else None
+    return visibility_of(current.principal).allows(unit)
+
+
+def _conversation(session: Session, current: SignedIn, conversation_id: int
+                  ) -> ChatConversation | Response:  # fmt: skip
+    found = session.get(ChatConversation, conversation_id)
+    if found is None or not _visible(session, current, found):
+        return JSONResponse({"detail": f"no conversation {conversation_id}"}, 404)
+    return found
+
+
+@router.get("/console/chat", response_class=HTMLResponse)
+def desk(request: Request, session: SessionDep) -> Response:
+    current = page_user(request, session, "cases.write")
+    if not isinstance(current, SignedIn):
+        return current
+    return render(request, "console_chat.html", me=current)
+
+
+@router.get("/agent/chat")
+def old_desk() -> Response:
+    """The desk's former address (an API token then): now in the console."""
+    return Response(status_code=308, headers={"Location": "/console/chat"})
+
+
+@router.get("/console/chat/conversations")
+def conversations(request: Request, session: SessionDep) -> Response:
+    """Open conversations with at least one message, most recent first."""
+    current = _json_user(request, session, "cases.read")
+    if not isinstance(current, SignedIn):
+        return current
+    shown = [webchat.conversation_view(session, c) for c in webchat.open_conversations(session)
+             if _visible(session, current, c)]  # fmt: skip
+    return Response(json.dumps(shown, default=str), media_type="application/json")
+
+
+@router.get("/console/chat/conversations/{conversation_id}")
+def conversation(request: Request, session: SessionDep, conversation_id: int) -> Response:
+    current = _json_user(request, session, "cases.read")
+    if not isinstance(current, SignedIn):
+        return current
+    found = _conversation(session, current, conversation_id)
+    if not isinstance(found, ChatConversation):
+        return found
+    shown: dict[str, Any] = {**webchat.conversation_view(session, found),
+                             "messages": webchat.messages(session, found)}  # fmt: skip
+    return Response(json.dumps(shown, default=str), media_type="application/json")
+
+
+@router.post("/console/chat/conversations/{conversation_id}/messages")
+async def answer(request: Request, session: SessionDep, conversation_id: int) -> Response:
+    """The agent's answer, signed with their name: in the widget at once, in the case's thread."""
+    current = _json_user(request, session, "cases.write")
+    if not isinstance(current, SignedIn):
+        return current
+    found = _conversation(session, current, conversation_id)
+    if not isinstance(found, ChatConversation):
+        return found
+    try:
+        text = str(json.loads(await request.body()).get("text", ""))
+    except (ValueError, AttributeError):
+        return JSONResponse({"detail": 'send {"text": "…"} as JSON'}, 422)
+    try:
+        with session.begin_nested():
+            interaction = webchat.agent_message(
+                session, found, current.user.display_name or current.user.login, text
+            )
+    except webchat.ChatError as error:
+        return JSONResponse({"detail": str(error)}, 422)
+    return JSONResponse(webchat.message_view(interaction, "agent"), 201)
+
+
+@router.post("/console/chat/conversations/{conversation_id}/close")
+def close(request: Request, session: SessionDep, conversation_id: int) -> Response:
+    current = _json_user(request, session, "cases.write")
+    if not isinstance(current, SignedIn):
+        return current
+    found = _conversation(session, current, conversation_id)
+    if not isinstance(found, ChatConversation):
+        return found
+    webchat.close(session, found)
+    return Response(json.dumps(webchat.conversation_view(session, found), default=str),
+                    media_type="application/json")  # fmt: skip
+
+
+@router.get("/console/chat/events")
+def events(request: Request, database: DatabaseDep, timeout: float | None = None) -> Response:
+    """Visitors' messages as they come (the person checked in a short session of its own)."""
+    with database.sessions() as session:
+        current = _json_user(request, session, "cases.read")
+    if not isinstance(current, SignedIn):
+        return current
+    stream = live.event_stream("chats", timeout=min(timeout, 3600) if timeout else None)
+    return StreamingResponse(stream, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})  # fmt: skip
+
+
+@router.get("/static/console-chat.js")
+def desk_script() -> FileResponse:
+    return FileResponse(STATIC / "console-chat.js", media_type="text/javascript")

@@ -22,6 +22,8 @@ from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web.chat import router as chat_router
 from parcours.web.console import router as console_router
+from parcours.web.console_admin import router as console_admin_router
+from parcours.web.console_admin_staff import router as console_admin_staff_router
 from parcours.web.console_cases import router as console_cases_router
 from parcours.web.console_matches import router as console_matches_router
 from parcours.web.pages import router as pages_router
@@ -79,4 +81,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(console_router)
     app.include_router(console_cases_router)
     app.include_router(console_matches_router)
+    app.include_router(console_admin_router)
+    app.include_router(console_admin_staff_router)
     return app

@@ -17,7 +17,7 @@ from parcours.accounts.models import AuditEvent, User
 from parcours.accounts.services import create_user
 from parcours.app import create_app
 from parcours.cases import staff
-from parcours.cases.models import Agent, AgentSkill, RoutingRule, SlaPolicy, Team
+from parcours.cases.models import Agent, AgentSkill, Queue, RoutingRule, SlaPolicy, Team
 from parcours.channels.models import ChannelAccount
 from parcours.config import Settings
 from parcours.db import Database
@@ -215,13 +215,30 @@ def test_an_agent_with_channels_and_skills_is_created_and_its_skills_changed(
     assert count(db, Agent) == 1
 
 
-def test_a_routing_rule_is_created_with_its_conditions(
+def test_a_queue_then_a_routing_rule_are_created_with_their_conditions(
     db: Database, app: Any, people: dict[str, str]
 ):
     with db.transaction(write=True) as session:
         staff.add_team(session, "Back-office", "back_office")
-        staff.add_queue(session, "Grands comptes", ["Back-office"])
+        staff.add_team(session, "Centre de contact", "contact_centre")
     client, csrf = signed_in(app, people, "manager")
+    queue = {"csrf": csrf, "name": "Grands comptes", "teams": "Back-office",
+             "skills": "type:quote", "overflow_after_seconds": "300",
+             "overflow_teams": "Centre de contact", "is_default": "on"}  # fmt: skip
+    no_rule_yet = client.get("/console/admin/routing").text
+
+    wrong_team = client.post("/console/admin/queues", data={**queue, "overflow_teams": "Brest"})
+    queued = client.post("/console/admin/queues", data=queue, follow_redirects=False)
+
+    assert "Aucune file pour l'instant." in no_rule_yet and "Créez d'abord une file." in no_rule_yet
+    assert wrong_team.status_code == 422 and queued.status_code == 303
+    assert alert(wrong_team.text) == "no team named &#39;Brest&#39;"
+    assert value_of(wrong_team.text, "overflow_after_seconds") == "300"
+    with db.sessions() as session:
+        saved = session.scalars(select(Queue)).one()
+    assert (saved.name, saved.teams, saved.skills, saved.is_default) == (
+        "Grands comptes", ["Back-office"], ["type:quote"], True)  # fmt: skip
+    assert (saved.overflow_after_seconds, saved.overflow_teams) == (300, ["Centre de contact"])
     form = {"csrf": csrf, "position": "10", "queue": "Grands comptes", "priority": "high",
             "types": "quote, complaint", "segments": "", "stages": "", "channels": "email",
             "languages": "", "min_value": "5000"}  # fmt: skip

@@ -188,11 +188,13 @@ async def agent_skills_save(request: Request, session: SessionDep, agent_id: int
 
 def _rules(request: Request, session: Session, current: SignedIn, *, status: int = 200,
            form: dict[str, str] | None = None, error: str | None = None,
-           number_of_page: int = 1) -> HTMLResponse:  # fmt: skip
+           number_of_page: int = 1, queue_form: dict[str, str] | None = None,
+           queue_error: str | None = None) -> HTMLResponse:  # fmt: skip
     return render(request, "admin_rules.html", status, me=current, error=error,
                   rules=paginate(staff.rules(session), number_of_page),
                   queues=staff.queues(session), priorities=list(workflow.PRIORITIES),
-                  names=staff.RULE_CONDITIONS, form=form or {})  # fmt: skip
+                  form=form or {}, queue_form=queue_form or {},
+                  queue_error=queue_error)  # fmt: skip
 
 
 @router.get("/console/admin/routing", response_class=HTMLResponse)
@@ -215,6 +217,32 @@ async def rule_create(request: Request, session: SessionDep) -> Response:
                               priority=form.get("priority") or None)  # fmt: skip
 
     return await _create(request, session, _rules, add, "/console/admin/routing")
+
+
+@router.post("/console/admin/queues", response_class=HTMLResponse)
+async def queue_create(request: Request, session: SessionDep) -> Response:
+    """A queue served by teams, with an overflow to other teams after a wait (seconds)."""
+    allowed = await form_user(request, session, PERMISSION)
+    if not isinstance(allowed, tuple):
+        return allowed
+    current, form = allowed
+    try:
+        with session.begin_nested():
+            name = form.get("name", "").strip()
+            if not name:
+                raise CaseError("a queue needs a name")
+            wait = form.get("overflow_after_seconds", "").strip()
+            staff.add_queue(
+                session, name, values(form.get("teams", "")),
+                skills=values(form.get("skills", "")),
+                overflow_after_seconds=number(wait, "the overflow wait") if wait else None,
+                overflow_teams=values(form.get("overflow_teams", "")),
+                default=form.get("is_default") == "on",
+            )  # fmt: skip
+    except CaseError as error:
+        return _rules(request, session, current, status=422, queue_form=form,
+                      queue_error=str(error))  # fmt: skip
+    return RedirectResponse("/console/admin/routing", status_code=303)
 
 
 # -- SLA policies ----------------------------------------------------------------------------------

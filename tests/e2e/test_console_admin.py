@@ -391,6 +391,10 @@ def test_a_channel_secret_is_written_and_never_shown_again(
         account = session.scalars(select(ChannelAccount)).one()
     assert account.secrets == {"auth_token": SECRET}
     assert account.settings["from_number"] == "+33700000001"
+    with db.sessions() as session:
+        audit = session.scalars(select(AuditEvent.what).order_by(AuditEvent.id)).all()
+    assert audit == ["channel sms-sav: saved (sms_twilio), secrets replaced: auth_token",
+                     "channel sms-sav: saved (sms_twilio), secrets replaced: none"]  # fmt: skip
 
 
 def test_a_channel_name_taken_is_refused_when_connecting_a_new_one(

@@ -247,4 +247,8 @@ async def channel_save(request: Request, session: SessionDep) -> Response:
         safe = {k: v for k, v in form.items() if not k.startswith("secret.")}
         return _channel_page(request, current, safe, kept, is_new=is_new, status=422,
                              error=str(error))  # fmt: skip
+    replaced = sorted(key for key, value in given.items() if value)
+    sessions.audit(session, current.principal, "changed", None,
+                   f"channel {name}: saved ({kind}), secrets replaced: "
+                   f"{', '.join(replaced) or 'none'}")  # fmt: skip
     return RedirectResponse("/console/admin/channels", status_code=303)

@@ -24,6 +24,8 @@ from parcours.interactions.api import router as interactions_router
 from parcours.web import errors
 from parcours.web.chat import router as chat_router
 from parcours.web.console import router as console_router
+from parcours.web.console_admin import router as console_admin_router
+from parcours.web.console_admin_staff import router as console_admin_staff_router
 from parcours.web.console_cases import router as console_cases_router
 from parcours.web.console_chat import router as console_chat_router
 from parcours.web.console_inbox import router as console_inbox_router
@@ -86,5 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(console_inbox_router)
     app.include_router(console_chat_router)
     app.include_router(console_matches_router)
+    app.include_router(console_admin_router)
+    app.include_router(console_admin_staff_router)
     errors.install(app)
     return app

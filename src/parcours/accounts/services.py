@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parcours.accounts.access import check_role
@@ -94,6 +94,7 @@ def ensure_admin(session: Session) -> AdminLogin:
 
 
 def reset_password(session: Session, login: str) -> str:
+    """A new random password for ``login``, returned once (stored as an argon2 hash)."""
     user = session.scalar(select(User).where(User.login == login))
     if user is None:
         raise LookupError(f"no user {login!r}")
@@ -128,3 +129,58 @@ def create_user(session: Session, login: str, *, role: str, unit: str | None = N
                      language="en" if language == "en" else "fr"))  # fmt: skip
     session.flush()
     return password
+
+
+class UserError(ValueError):
+    """A change to a user that cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[User]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def users(session: Session, *, page: int = 1, page_size: int = 25) -> UserPage:
+    """Users by login, one page at a time."""
+    page = max(page, 1)
+    total = session.scalar(select(func.count()).select_from(User)) or 0
+    items = session.scalars(
+        select(User).order_by(User.login).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return UserPage(list(items), total, page, page_size)
+
+
+def user_named(session: Session, login: str) -> User:
+    user = session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise UserError(f"no user {login!r}")
+    return user
+
+
+def update_user(session: Session, login: str, *, role: str, unit: str | None,
+                display_name: str | None, language: str, is_active: bool,
+                acting_login: str) -> list[str]:  # fmt: skip
+    """Change a user's role, unit, name, language or whether they may sign in; the changes are
+    returned in words (for the audit log). Nobody demotes or deactivates themselves: an admin
+    cannot lock the last door behind them by mistake."""
+    check_role(role)
+    user = user_named(session, login)
+    if login == acting_login and (not is_active or role != user.role):
+        raise UserError("you cannot change your own role or deactivate yourself")
+    wanted = {"role": role, "unit": (unit or "").strip() or None,
+              "display_name": (display_name or "").strip() or None,
+              "language": "en" if language == "en" else "fr", "is_active": is_active}  # fmt: skip
+    changes = []
+    for field, value in wanted.items():
+        if getattr(user, field) != value:
+            changes.append(f"{field} {getattr(user, field)!r} → {value!r}")
+            setattr(user, field, value)
+    session.flush()
+    return changes

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from parcours.cases import routing, workflow
@@ -57,9 +57,7 @@ def add_agent(
             raise CaseError(f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}")
         if not 1 <= capacity <= 100:
             raise CaseError(f"capacity on {channel} must be 1 to 100, not {capacity}")
-    for skill, level in (skills or {}).items():
-        if not 1 <= level <= 5:
-            raise CaseError(f"level of {skill} must be 1 to 5, not {level}")
+    _check_skills(skills or {})
     if presence not in routing.PRESENCES:
         raise CaseError(f"unknown presence {presence!r}; known: {', '.join(routing.PRESENCES)}")
     agent = Agent(name=name, team_id=team_named(session, team).id, presence=presence)
@@ -71,6 +69,23 @@ def add_agent(
     session.add_all(
         AgentSkill(agent_id=agent.id, skill=s, level=n) for s, n in (skills or {}).items()
     )
+    session.flush()
+    return agent
+
+
+def _check_skills(skills: Mapping[str, int]) -> None:
+    for skill, level in skills.items():
+        if not skill.strip():
+            raise CaseError("a skill needs a name")
+        if not 1 <= level <= 5:
+            raise CaseError(f"level of {skill} must be 1 to 5, not {level}")
+
+
+def set_skills(session: Session, agent: Agent, skills: Mapping[str, int]) -> Agent:
+    """Replace an agent's skills (and levels, 1 to 5) by ``skills``."""
+    _check_skills(skills)
+    session.execute(delete(AgentSkill).where(AgentSkill.agent_id == agent.id))
+    session.add_all(AgentSkill(agent_id=agent.id, skill=s, level=n) for s, n in skills.items())
     session.flush()
     return agent
 

@@ -168,12 +168,17 @@ def consents_of(session: Session, detail: CustomerDetail) -> list[AddressConsent
     ]  # fmt: skip
 
 
+def consents_for(session: Session, customer_id: int,
+                 visibility: Visibility) -> list[AddressConsents]:  # fmt: skip
+    return consents_of(session, customers.get_customer(session, customer_id, visibility))
+
+
 def record_consent(session: Session, customer_id: int, visibility: Visibility, *, channel: str,
                    address: str, purpose: str, is_granted: bool,
                    source: str) -> Consent:  # fmt: skip
     """A decision on one of the customer's own addresses (never on any address through them)."""
-    detail = customers.get_customer(session, customer_id, visibility)
-    known = {(line.channel, line.address) for line in consents_of(session, detail)}
+    known = {(line.channel, line.address)
+             for line in consents_for(session, customer_id, visibility)}  # fmt: skip
     if (channel, address) not in known:
         raise consents.ConsentError(f"{channel} {address!r} is not an address of this customer")
     return consents.record(session, channel=channel, address=address, purpose=purpose,

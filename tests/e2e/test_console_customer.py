@@ -300,3 +300,20 @@ def test_given_25_interactions_when_a_page_is_asked_with_htmx_then_only_its_rows
     assert answer.text.count("<tr>") == rows
     assert ("Plus récent" in answer.text, "Plus ancien" in answer.text) == (newer, older)
     assert f'hx-get="/console/customers/{ids["L1"]}?page={page + 1}"' in answer.text or not older
+
+
+def test_given_a_marketer_when_a_consent_is_withdrawn_with_htmx_then_the_consents_come_back(
+    db: Database, tmp_path: Path
+):
+    ids = given_customers(db)
+    client, csrf = signed_in(db, tmp_path, "maela", "marketer")
+    claire, token = ids["L1"], {**HTMX, "X-CSRF-Token": csrf}
+
+    answer = client.post(f"/console/customers/{claire}/consents", headers=token,
+                         data={"address": "sms|+33612345678", "purpose": "all",
+                               "decision": "withdraw"})  # fmt: skip
+
+    assert answer.status_code == 200
+    assert answer.text.lstrip().startswith('<section class="card" id="consents"')
+    assert 'role="status"' in answer.text and "withdrawn on sms (console maela" in answer.text
+    assert audit_log(db)[-1] == ("changed", claire, "consent sms all withdrawn")

@@ -164,7 +164,8 @@ async def unfollow(request: Request, session: SessionDep, customer_id: int) -> R
 
 @router.post("/console/customers/{customer_id}/consents", response_class=HTMLResponse)
 async def record_consent(request: Request, session: SessionDep, customer_id: int) -> Response:
-    """A consent given or withdrawn on one of the customer's addresses (``consents.write``)."""
+    """A consent given or withdrawn on one of the customer's addresses (``consents.write``);
+    to HTMX, the consents again."""
 
     def record(current: SignedIn, form: dict[str, str]) -> str | None:
         channel, _, address = form.get("address", "").partition("|")
@@ -186,6 +187,11 @@ async def record_consent(request: Request, session: SessionDep, customer_id: int
     if not isinstance(done, tuple):
         return done
     current, error = done
+    if _is_htmx(request):
+        lines = customer360.consents_for(session, customer_id, visibility_of(current.principal))
+        return render(request, "_customer_consents.html", me=current, customer_id=customer_id,
+                      consents=lines, may_consent=True, consent_error=error,
+                      consent_saved=error is None)  # fmt: skip
     if error is not None:
         return _page(request, session, current, customer_id, 422, consent_error=error)
     return _to_360(customer_id, "consent")

@@ -108,3 +108,33 @@ def test_a_seller_writes_a_note_on_the_360_and_sees_it_without_a_reload(
 
     page.get_by_role("link", name="Clients").click()
     expect(page.get_by_role("link", name="Claire Le Goff")).to_be_visible()
+
+
+def test_a_seller_pages_back_through_a_long_journey_without_leaving_the_360(
+    live_server: LiveServer, page: Page
+):
+    password, claire = given_claire_seen_everywhere(live_server)
+    with live_server.database.transaction(write=True) as session:
+        record_interactions(session, [
+            (n, "site", {"external_id": f"V-{n}", "channel": "web", "type": "page_view",
+                         "occurred_at": f"2026-09-{n:02d}T10:00:00+02:00",
+                         "identifiers": {"email": CLAIRE}})
+            for n in range(1, 18)
+        ])  # fmt: skip
+    page.goto(f"{live_server.url}/console")
+    page.get_by_label("Identifiant").fill("nolwenn")
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server.url}/console/customers/{claire}")
+    journey = page.get_by_role("region", name="Parcours (22)")
+    expect(journey.locator("tbody tr")).to_have_count(20)
+    page.evaluate("window.notReloaded = true")
+
+    journey.get_by_role("link", name="Plus ancien").click()
+
+    expect(journey.locator("tbody tr")).to_have_count(2)
+    expect(journey).to_contain_text("1 sept. 2026 10:00")
+    expect(journey.get_by_role("link", name="Plus ancien")).to_have_count(0)
+    journey.get_by_role("link", name="Plus récent").click()
+    expect(journey.locator("tbody tr")).to_have_count(20)
+    assert page.evaluate("window.notReloaded") is True

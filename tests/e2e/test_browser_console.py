@@ -66,7 +66,6 @@ def test_a_seller_finds_a_customer_by_phone_and_opens_the_360(
     page.get_by_role("link", name="Claire Le Goff").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Claire Le Goff")
     expect(page.get_by_role("region", name="Identifiants")).to_contain_text("+33612345678")
-    screenshot(page, "console-customer")
 
     # Another franchise's customer does not exist for her, even by its address
     page.goto(f"{live_server.url}/console/customers/{ids['Kerbrat']}")

@@ -1,5 +1,6 @@
-"""The console's first pages: sign-in and sign-out, the customer search answering while you type
-(one route serves the full page, or only the results to an HTMX request), and the customer 360.
+"""The console's first pages: sign-in and sign-out, and the customer search answering while you
+type (one route serves the full page, or only the results to an HTMX request); the customer 360
+is :mod:`parcours.web.console_customer`.
 
 Sessions and CSRF (:mod:`parcours.accounts.sessions`): the session cookie is HttpOnly,
 SameSite=Lax, Secure outside development; every form and HTMX request carries the session's CSRF
@@ -17,17 +18,14 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parcours import customer360
 from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
-from parcours.cases import workflow
-from parcours.cases.models import Case
 from parcours.config import Settings
 from parcours.customers import services as customers
 from parcours.deps import SessionDep, get_settings_from_app, visibility_of
-from parcours.interactions import services as interactions
 from parcours.web import i18n
 
 FRONTEND = Path(__file__).parent / "frontend" / "node_modules"
@@ -54,18 +52,18 @@ def signed_in_user(request: Request, session: Session) -> SignedIn | None:
     return sessions.signed_in(session, request.cookies.get(sessions.COOKIE))
 
 
-def use_language(request: Request, me: SignedIn | None) -> str:
-    """The request's language made current: ``?lang=``, the cookie, the user's, else French."""
-    asked = request.query_params.get("lang")
+def language_of(request: Request, me: SignedIn | None) -> str:
+    """The request's language, made current: ``?lang=``, else the cookie, else the signed-in
+    user's language, else French."""
     fallback = me.user.language if me is not None else "fr"
+    asked = request.query_params.get("lang")
     return i18n.use(asked or request.cookies.get(i18n.COOKIE) or fallback)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    """The page in the request's language (``?lang=`` remembered in a cookie, else the cookie,
-    else the signed-in user's language, else French)."""
+    """The page in the request's language (``?lang=`` remembered in a cookie)."""
     asked = request.query_params.get("lang")
-    language = use_language(request, context.get("me"))
+    language = language_of(request, context.get("me"))
     context.update(language=language, other_language="en" if language == "fr" else "fr")
     page = templates.TemplateResponse(request, name, context, status_code=status)
     if asked in i18n.LANGUAGES:
@@ -83,7 +81,7 @@ def page_user(request: Request, session: Session, permission: str) -> SignedIn |
     current = signed_in_user(request, session)
     if current is None:
         return to_sign_in(request)
-    use_language(request, current)
+    language_of(request, current)
     if not current.principal.may(permission):
         return render(request, "forbidden.html", 403, me=current, permission=permission)
     return current
@@ -168,7 +166,8 @@ def console_home() -> RedirectResponse:
 @router.get("/console/customers", response_class=HTMLResponse)
 def customer_search(request: Request, session: SessionDep, settings: SettingsDep, q: str = "",
                     page: int = 1) -> Response:  # fmt: skip
-    """The search page; to an HTMX request (``HX-Request``), only its results."""
+    """The search page; to an HTMX request (``HX-Request``), only its results. Without a query,
+    the customers the user follows."""
     current = page_user(request, session, "customers.read")
     if not isinstance(current, SignedIn):
         return current
@@ -176,29 +175,8 @@ def customer_search(request: Request, session: SessionDep, settings: SettingsDep
     found = (customers.search_customers(session, q, region=settings.default_region,
                                         page=max(page, 1), page_size=20, visibility=visibility)
              if q.strip() else None)  # fmt: skip
+    followed = (customer360.followed_customers(session, current.user.login, visibility)
+                if found is None else [])  # fmt: skip
     partial = request.headers.get("HX-Request") == "true"
     name = "_customer_results.html" if partial else "customers.html"
-    return render(request, name, me=current, q=q, found=found)
-
-
-@router.get("/console/customers/{customer_id}", response_class=HTMLResponse)
-def customer_360(request: Request, session: SessionDep, customer_id: int) -> Response:
-    """Profile, identifiers, open cases, timeline and merges of one customer (audited)."""
-    current = page_user(request, session, "customers.read")
-    if not isinstance(current, SignedIn):
-        return current
-    what = f"GET {request.url.path}"
-    try:
-        detail = customers.get_customer(session, customer_id, visibility_of(current.principal))
-    except customers.CustomerNotFound:
-        sessions.audit(session, current.principal, "refused", customer_id, what)
-        return render(request, "not_found.html", 404, me=current,
-                       message=f"Aucun client n° {customer_id}.")  # fmt: skip
-    sessions.audit(session, current.principal, "viewed", customer_id, what)
-    cases = session.scalars(
-        select(Case).where(Case.customer_id == customer_id,
-                           Case.status.in_(sorted(workflow.ACTIVE))).order_by(Case.id.desc())
-    ).all()  # fmt: skip
-    timeline = interactions.timeline(session, customer_id, page_size=20)
-    return render(request, "customer.html", me=current, customer=detail, cases=cases,
-                   timeline=timeline)  # fmt: skip
+    return render(request, name, me=current, q=q, found=found, followed=followed)

@@ -323,7 +323,10 @@ def post_sla_check(session: ApiSessionDep) -> SlaCheckOut:
     return SlaCheckOut(reminded=report.reminded, escalated=report.escalated)
 
 
-@router.get("/slas/attainment", response_model=list[AttainmentOut])
+#: SLA attainment per team and channel steers the case work: managers (and admins).
+@router.get(
+    "/slas/attainment", response_model=list[AttainmentOut], dependencies=[requires("reports.read")]
+)
 def get_attainment(
     session: ApiSessionDep,
     since: Annotated[datetime, Query(description="Cases opened from (with offset)")],

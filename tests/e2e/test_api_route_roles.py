@@ -21,6 +21,7 @@ from parcours.config import Settings
 from parcours.db import Database, create_db_engine
 from tests.conftest import sqlite_url_for
 from tests.e2e.app_routes import filled, route_id, routes, shape_of_the_app
+from tests.e2e.security_world import World, build_world, secrets_shown
 
 #: Callable by anyone, without a token (the webhooks check the provider's signature instead).
 PUBLIC = "public"
@@ -217,3 +218,46 @@ def test_given_a_revoked_or_made_up_token_when_a_route_is_called_then_it_is_401(
     status, body = call(api, ("GET", "/api/v1/customers"), "made-up-token")
 
     assert (status, body) == (401, {"detail": "unknown or revoked API token"})
+
+
+#: Query strings that make a GET route answer with its content rather than a 422.
+QUERIES = {
+    "/api/v1/customers": "?q=claire",
+    "/api/v1/consents": "?channel=email&address=claire@exemple.fr",
+    "/api/v1/slas/attainment": "?since=2020-01-01T00:00:00Z&until=2030-01-01T00:00:00Z",
+    "/api/v1/live": "?topic=calls&timeout=0.05",
+}
+
+
+@pytest.fixture(scope="module")
+def world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    built = build_world(sqlite_template, tmp_path_factory, people=("admin",))
+    yield built
+    built.database.engine.dispose()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_secret_appears_in_any_api_get_answer(world: World, role: str):
+    app = create_app(Settings(environment="test", home=world.home), world.database)
+    client = TestClient(app, headers={"Authorization": f"Bearer {world.tokens[role]}"})
+    values = {"customer_id": str(world.customer_id), "key": world.case_reference,
+              "review_id": str(world.review_id), "merge_id": "999999",
+              "conversation_id": str(world.conversation_id), "name": "whatsapp-sav"}  # fmt: skip
+    shown: dict[str, list[str]] = {}
+    answered: dict[str, int] = {}
+
+    for method, path in API_ROUTES:
+        if method != "GET":
+            continue
+        answer = client.get(filled(path, values) + QUERIES.get(path, ""))
+        answered[path] = answer.status_code
+        if found := secrets_shown(answer.text, world):
+            shown[path] = found
+
+    assert shown == {}
+    assert set(answered.values()) <= ALLOWED_ANSWERS | {403}
+    if role == "admin":  # the answers about the secrets' owners were read, not refused
+        assert [answered[f"/api/v1/{what}"] for what in (
+            "channels", "channels/{name}", "chat/conversations/{conversation_id}",
+            "customers/{customer_id}", "cases/{key}",
+        )] == [200] * 5  # fmt: skip

@@ -17,7 +17,7 @@ from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
 from parcours.customers.resolution_api import router as resolution_router
 from parcours.db import Database, ensure_database_ready
-from parcours.deps import DatabaseDep, customer_scope, requires
+from parcours.deps import DatabaseDep, case_scope, customer_scope, requires
 from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web.chat import router as chat_router
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api = APIRouter(prefix="/api/v1")
     api.include_router(_health_router())
     customers = [requires("customers.read", "customers.write"), Depends(customer_scope)]
-    cases = [requires("cases.read", "cases.write")]
+    cases = [requires("cases.read", "cases.write"), Depends(case_scope)]
     api.include_router(resolution_router, dependencies=customers)
     api.include_router(customers_router, dependencies=customers)
     api.include_router(interactions_router, dependencies=customers)

@@ -39,7 +39,8 @@ from parcours.cases.schemas import (
     TeamOut,
     TransferIn,
 )
-from parcours.deps import ApiSessionDep, TokenDep, requires
+from parcours.customers.services import CustomerNotFound, ensure_visible
+from parcours.deps import ApiSessionDep, TokenDep, VisibilityDep, requires
 
 router = APIRouter(tags=["cases"])
 #: Who works on cases and how cases reach them: managers and admins.
@@ -65,8 +66,15 @@ def _case(session: ApiSessionDep, key: str) -> Case:
 
 
 @router.post("/cases", response_model=CaseOut, status_code=201)
-def post_case(session: ApiSessionDep, token: TokenDep, body: CaseIn) -> CaseOut:
+def post_case(
+    session: ApiSessionDep, token: TokenDep, visibility: VisibilityDep, body: CaseIn
+) -> CaseOut:
     """Open a case (a request, a quote, a complaint…) on any channel."""
+    try:
+        if body.customer_id is not None:
+            ensure_visible(session, body.customer_id, visibility)
+    except CustomerNotFound as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(error)) from None
     try:
         case = assignment.open_and_route(
             session, customer_id=body.customer_id, case_type=body.type, channel=body.channel,
@@ -81,6 +89,7 @@ def post_case(session: ApiSessionDep, token: TokenDep, body: CaseIn) -> CaseOut:
 @router.get("/cases", response_model=CasePageOut)
 def get_cases(
     session: ApiSessionDep,
+    visibility: VisibilityDep,
     status_: Annotated[list[str] | None, Query(alias="status")] = None,
     queue: Annotated[str | None, Query(description="Only the cases of this queue")] = None,
     owner: Annotated[str | None, Query(description="Only this agent's cases")] = None,
@@ -96,6 +105,7 @@ def get_cases(
         found = services.list_cases(
             session, statuses=status_ or (), types=type or (), customer_id=customer_id,
             active=active, queue=queue, owner=owner, page=page, page_size=page_size,
+            visibility=visibility,
         )  # fmt: skip
     except services.CaseError as error:
         raise _error(error) from None

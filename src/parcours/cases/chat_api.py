@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from parcours.cases import webchat
 from parcours.cases.models import Case, ChatConversation
-from parcours.deps import ApiSessionDep
+from parcours.deps import ApiSessionDep, VisibilityDep
 
 router = APIRouter(tags=["chat"])
 
@@ -33,9 +33,9 @@ def _view(session: ApiSessionDep, conversation: ChatConversation) -> dict[str, A
 
 
 @router.get("/chat/conversations")
-def get_conversations(session: ApiSessionDep) -> list[dict[str, Any]]:
+def get_conversations(session: ApiSessionDep, visibility: VisibilityDep) -> list[dict[str, Any]]:
     """Open conversations with at least one message, most recent first."""
-    return [_view(session, c) for c in webchat.open_conversations(session)]
+    return [_view(session, c) for c in webchat.open_conversations(session, visibility=visibility)]
 
 
 @router.get("/chat/conversations/{conversation_id}")

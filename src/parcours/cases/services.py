@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,7 @@ from parcours.cases.models import (
 from parcours.cases.references import find_references, make_reference
 from parcours.customers.merging import current_customer
 from parcours.customers.models import Customer
+from parcours.customers.services import EVERYONE, Visibility
 from parcours.db import utcnow
 from parcours.interactions.models import Interaction
 from parcours.interactions.vocabulary import CHANNELS
@@ -266,8 +267,10 @@ def list_cases(
     owner: str | None = None,
     page: int = 1,
     page_size: int = 50,
+    visibility: Visibility = EVERYONE,
 ) -> CasePage:
-    """Cases, most urgent first, then oldest first (the order they should be worked in)."""
+    """Cases, most urgent first, then oldest first (the order they should be worked in); only
+    those of customers ``visibility`` allows, and those of no customer."""
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise CaseError(f"page starts at 1 and page_size is 1 to {MAX_PAGE_SIZE}")
     for status in statuses:
@@ -296,6 +299,11 @@ def list_cases(
         if owner_id is None:
             raise CaseError(f"no agent {owner!r}")
         query = query.where(Case.owner_id == owner_id)
+    visible = visibility.condition()
+    if visible is not None:
+        query = query.outerjoin(Customer, Customer.id == Case.customer_id).where(
+            or_(Case.customer_id.is_(None), visible)
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     urgency = sql_case(
         {name: -order for name, order in workflow.PRIORITY_ORDER.items()},

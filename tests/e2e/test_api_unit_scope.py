@@ -116,11 +116,16 @@ def test_another_franchises_chat_is_not_found_and_left_out_of_the_list(
     listed = lannion.get("/api/v1/chat/conversations").json()
     seen = lannion.get(f"/api/v1/chat/conversations/{chat}")
     closed = lannion.post(f"/api/v1/chat/conversations/{chat}/close")
+    listened = lannion.get(f"/api/v1/live?topic=conversation:{chat}&timeout=0.05")
+    listened_by_admin = franchises.admin.get(f"/api/v1/live?topic=conversation:{chat}&timeout=0.05")
 
     assert listed == []
     assert [c["id"] for c in franchises.admin.get("/api/v1/chat/conversations").json()] == [chat]
     assert (seen.status_code, seen.json()) == (404, {"detail": f"no conversation {chat}"})
     assert (closed.status_code, closed.json()) == (404, {"detail": f"no conversation {chat}"})
+    assert (listened.status_code, listened.json()) == (404, {"detail": f"no conversation {chat}"})
+    assert listened_by_admin.status_code == 200
+    assert listened_by_admin.text.startswith(": connected\n\n")
     with db.sessions() as session:
         assert session.get(ChatConversation, chat).status == "open"  # type: ignore[union-attr]
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, FastAPI
 from sqlalchemy import text
 
 import parcours
-from parcours.cases.api import case_scope
 from parcours.cases.api import router as cases_router
 from parcours.cases.chat_api import router as chat_api_router
 from parcours.cases.inbox_api import router as inbox_router
@@ -18,7 +17,7 @@ from parcours.config import Settings, get_settings
 from parcours.customers.api import router as customers_router
 from parcours.customers.resolution_api import router as resolution_router
 from parcours.db import Database, ensure_database_ready
-from parcours.deps import DatabaseDep, customer_scope, requires
+from parcours.deps import DatabaseDep, case_scope, customer_scope, requires
 from parcours.experience.api import router as surveys_router
 from parcours.interactions.api import router as interactions_router
 from parcours.web import errors
@@ -68,12 +67,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api = APIRouter(prefix="/api/v1")
     api.include_router(_health_router())
     customers = [requires("customers.read", "customers.write"), Depends(customer_scope)]
-    cases = [requires("cases.read", "cases.write")]
-    case_routes = [*cases, Depends(case_scope)]
+    cases = [requires("cases.read", "cases.write"), Depends(case_scope)]
     api.include_router(resolution_router, dependencies=customers)
     api.include_router(customers_router, dependencies=customers)
     api.include_router(interactions_router, dependencies=customers)
-    api.include_router(cases_router, dependencies=case_routes)
+    api.include_router(cases_router, dependencies=cases)
     api.include_router(surveys_router, dependencies=[requires("surveys.read", "surveys.write")])
     api.include_router(consents_router)
     api.include_router(inbox_router, dependencies=[requires("cases.read", "customers.write")])

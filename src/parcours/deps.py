@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -13,6 +14,8 @@ from parcours.accounts.access import Principal
 from parcours.accounts.models import ApiToken
 from parcours.accounts.services import USAGE_RESOLUTION, authenticate_token, record_token_use
 from parcours.accounts.sessions import audit
+from parcours.cases.models import ChatConversation
+from parcours.cases.services import UnknownCase, find_case
 from parcours.config import Settings
 from parcours.customers.services import CustomerNotFound, Visibility, ensure_visible
 from parcours.db import Database, utcnow
@@ -154,3 +157,32 @@ def customer_scope(
     except ValueError:
         return  # the route's own validation answers
     check_customer(database, principal, customer_id, f"{request.method} {request.url.path}")
+
+
+def case_scope(
+    request: Request,
+    database: Annotated[Database, Depends(get_database)],
+    principal: PrincipalDep,
+) -> None:
+    """For every route about one case (``{key}``) or web chat (``{conversation_id}``): 404 when
+    the caller may not see its customer — the answer for one that does not exist."""
+    key: str | None = request.path_params.get("key")
+    conversation: str = request.path_params.get("conversation_id", "")
+    if principal.role == "admin" or (key is None and not conversation.isdigit()):
+        return  # a conversation id that is not a number: the route's own validation answers
+    customer_id: int | None = None
+    with database.sessions() as session:
+        if key is not None:
+            refusal = f"no case {key.strip()}"
+            with contextlib.suppress(UnknownCase):  # the route answers 404 itself
+                customer_id = find_case(session, key).customer_id
+        else:
+            refusal = f"no conversation {conversation}"
+            found = session.get(ChatConversation, int(conversation))
+            customer_id = found.customer_id if found is not None else None
+        if customer_id is None:
+            return
+        try:
+            ensure_visible(session, customer_id, visibility_of(principal))
+        except CustomerNotFound:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, refusal) from None

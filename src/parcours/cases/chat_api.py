@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from parcours.cases import webchat
 from parcours.cases.models import ChatConversation
-from parcours.deps import ApiSessionDep
+from parcours.deps import ApiSessionDep, VisibilityDep
 
 router = APIRouter(tags=["chat"])
 
@@ -23,9 +23,10 @@ def _conversation(session: ApiSessionDep, conversation_id: int) -> ChatConversat
 
 
 @router.get("/chat/conversations")
-def get_conversations(session: ApiSessionDep) -> list[dict[str, Any]]:
+def get_conversations(session: ApiSessionDep, visibility: VisibilityDep) -> list[dict[str, Any]]:
     """Open conversations with at least one message, most recent first."""
-    return [webchat.conversation_view(session, c) for c in webchat.open_conversations(session)]
+    shown = webchat.open_conversations(session, visibility=visibility)
+    return [webchat.conversation_view(session, c) for c in shown]
 
 
 @router.get("/chat/conversations/{conversation_id}")

@@ -10,9 +10,17 @@ from fastapi.responses import StreamingResponse
 
 from parcours import live
 from parcours.cases.inbox_email import receive_email
+from parcours.cases.models import ChatConversation
 from parcours.channels.mime import MalformedEmail
 from parcours.config import Settings
-from parcours.deps import ApiSessionDep, get_settings_from_app, require_token
+from parcours.customers.services import CustomerNotFound, ensure_visible
+from parcours.deps import (
+    ApiSessionDep,
+    DatabaseDep,
+    VisibilityDep,
+    get_settings_from_app,
+    require_token,
+)
 
 router = APIRouter(tags=["inbound messages"])
 
@@ -49,11 +57,25 @@ async def post_email(
 
 @router.get("/live", dependencies=[Depends(require_token)])
 async def live_events(
+    database: DatabaseDep,
+    visibility: VisibilityDep,
     topic: Annotated[list[str], Query(description="calls, agent:NAME, conversation:ID")],
     timeout: Annotated[float | None, Query(gt=0, le=3600)] = None,
 ) -> StreamingResponse:
     """Server-sent events: calls ringing with the caller's card (``calls``, ``agent:NAME``),
-    chat messages (``conversation:ID``); a comment every 15 s keeps the stream open."""
+    chat messages (``conversation:ID``, 404 for a chat of a customer the caller may not see);
+    a comment every 15 s keeps the stream open."""
+    with database.sessions() as session:  # closed before the stream starts
+        for name in topic:
+            conversation_id = name.removeprefix("conversation:")
+            if name.startswith("conversation:") and conversation_id.isdigit():
+                found = session.get(ChatConversation, int(conversation_id))
+                try:
+                    if found is not None and found.customer_id is not None:
+                        ensure_visible(session, found.customer_id, visibility)
+                except CustomerNotFound:
+                    raise HTTPException(status.HTTP_404_NOT_FOUND,
+                                        f"no conversation {conversation_id}") from None  # fmt: skip
     return StreamingResponse(live.event_stream(*topic, timeout=timeout),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache"})  # fmt: skip

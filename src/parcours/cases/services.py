@@ -271,8 +271,8 @@ def list_cases(
     page_size: int = 50,
     visibility: Visibility = EVERYONE,
 ) -> CasePage:
-    """Cases, most urgent first, then oldest first (the order they should be worked in); those
-    of customers ``visibility`` hides are left out (cases without a customer stay)."""
+    """Cases, most urgent first, then oldest first (the order they should be worked in); only
+    those of customers ``visibility`` allows, and those of no customer."""
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise CaseError(f"page starts at 1 and page_size is 1 to {MAX_PAGE_SIZE}")
     for status in statuses:
@@ -301,10 +301,10 @@ def list_cases(
         if owner_id is None:
             raise CaseError(f"no agent {owner!r}")
         query = query.where(Case.owner_id == owner_id)
-    hidden = visibility.condition()
-    if hidden is not None:
+    visible = visibility.condition()
+    if visible is not None:
         query = query.outerjoin(Customer, Customer.id == Case.customer_id).where(
-            or_(Case.customer_id.is_(None), hidden)
+            or_(Case.customer_id.is_(None), visible)
         )
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     urgency = sql_case(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from parcours import events, live
@@ -37,7 +37,9 @@ from parcours.cases.services import CaseError, attach_interaction
 from parcours.cases.sla import BusinessHours
 from parcours.channels.models import ChannelAccount
 from parcours.customers.ingest import IncomingRecord, ingest_batch
+from parcours.customers.models import Customer
 from parcours.customers.normalise import InvalidValue, normalise_email, normalise_phone
+from parcours.customers.services import EVERYONE, Visibility
 from parcours.db import utcnow
 from parcours.interactions.ingest import record_interactions
 from parcours.interactions.models import Interaction
@@ -278,13 +280,22 @@ def conversation_view(session: Session, conversation: ChatConversation) -> dict[
     }  # fmt: skip
 
 
-def open_conversations(session: Session, limit: int = 50) -> list[ChatConversation]:
-    return list(session.scalars(
+def open_conversations(session: Session, limit: int = 50,
+                       visibility: Visibility = EVERYONE) -> list[ChatConversation]:  # fmt: skip
+    """Open chats with a message, most recent first: those of visitors not known yet, and of
+    customers ``visibility`` allows."""
+    query = (
         select(ChatConversation)
         .where(ChatConversation.status == "open", ChatConversation.last_message_at.is_not(None))
         .order_by(ChatConversation.last_message_at.desc())
         .limit(limit)
-    ))  # fmt: skip
+    )
+    visible = visibility.condition()
+    if visible is not None:
+        query = query.outerjoin(Customer, Customer.id == ChatConversation.customer_id).where(
+            or_(ChatConversation.customer_id.is_(None), visible)
+        )
+    return list(session.scalars(query))
 
 
 def conversation_for_case(session: Session, case: Case) -> ChatConversation:

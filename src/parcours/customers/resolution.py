@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from parcours.customers import online
 from parcours.customers.matching.blocking import TRAINING_RULES, candidate_pairs, rule_pairs
@@ -35,10 +35,12 @@ from parcours.customers.merging import (
 )
 from parcours.customers.models import (
     CannotLink,
+    Customer,
     MatchModelVersion,
     MatchReview,
     SourceRecord,
 )
+from parcours.customers.services import EVERYONE, Visibility
 from parcours.db import Database, utcnow
 
 Progress = Callable[[str], None]
@@ -297,17 +299,23 @@ class ReviewError(ValueError):
 
 
 def list_reviews(
-    session: Session, *, status: str = "pending", limit: int = 50, offset: int = 0
+    session: Session,
+    *,
+    status: str = "pending",
+    limit: int = 50,
+    offset: int = 0,
+    visibility: Visibility = EVERYONE,
 ) -> list[MatchReview]:
-    return list(
-        session.scalars(
-            select(MatchReview)
-            .where(MatchReview.status == status)
-            .order_by(MatchReview.probability.desc(), MatchReview.id)
-            .offset(offset)
-            .limit(limit)
-        )
-    )
+    """The reviews whose two customers ``visibility`` allows, most probable first."""
+    query = select(MatchReview).where(MatchReview.status == status)
+    for side in (MatchReview.customer_a_id, MatchReview.customer_b_id):
+        owner = aliased(Customer)
+        visible = visibility.condition(owner.owning_unit)
+        if visible is not None:
+            query = query.join(owner, owner.id == side).where(visible)
+    return list(session.scalars(
+        query.order_by(MatchReview.probability.desc(), MatchReview.id).offset(offset).limit(limit)
+    ))  # fmt: skip
 
 
 def _pending(session: Session, review_id: int) -> MatchReview:

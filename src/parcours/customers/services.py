@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
 from parcours.customers import normalise as n
 from parcours.customers.ingest import IncomingRecord, MatchSettings, Outcome, ingest_batch
@@ -81,12 +81,15 @@ class Visibility:
     sees_all: bool = True
     unit: str | None = None
 
-    def condition(self) -> ColumnElement[bool] | None:
+    def condition(
+        self, owning_unit: QueryableAttribute[str | None] = Customer.owning_unit
+    ) -> ColumnElement[bool] | None:
+        """The SQL condition on ``owning_unit`` (a column of Customer or of an alias of it)."""
         if self.sees_all:
             return None
         if self.unit is None:
-            return Customer.owning_unit.is_(None)
-        return or_(Customer.owning_unit.is_(None), Customer.owning_unit == self.unit)
+            return owning_unit.is_(None)
+        return or_(owning_unit.is_(None), owning_unit == self.unit)
 
     def allows(self, owning_unit: str | None) -> bool:
         return self.sees_all or owning_unit is None or owning_unit == self.unit

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, status
 
-from parcours.deps import ApiSessionDep, SettingsDep, TokenDep
+from parcours.deps import ApiSessionDep, SettingsDep, TokenDep, requires
 from parcours.interactions import clientbook, services
 from parcours.interactions.schemas import (
     ContactStatisticsOut,
@@ -127,7 +127,12 @@ def get_customer_contact_statistics(
         raise _http_error(error) from None
 
 
-@router.get("/interactions/statistics", response_model=ContactStatisticsOut)
+#: Every customer's contacts, their cost per channel: a steering figure, not a customer's file.
+@router.get(
+    "/interactions/statistics",
+    response_model=ContactStatisticsOut,
+    dependencies=[requires("reports.read")],
+)
 def get_contact_statistics(
     session: ApiSessionDep,
     since: Annotated[datetime | None, Query(description="From (inclusive, with offset)")] = None,

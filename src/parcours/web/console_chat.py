@@ -80,8 +80,8 @@ def conversations(request: Request, session: SessionDep) -> Response:
     current = _json_user(request, session, "cases.read")
     if not isinstance(current, SignedIn):
         return current
-    shown = [webchat.conversation_view(session, c) for c in webchat.open_conversations(session)
-             if _visible(session, current, c)]  # fmt: skip
+    found = webchat.open_conversations(session, visibility=visibility_of(current.principal))
+    shown = [webchat.conversation_view(session, c) for c in found]
     return Response(json.dumps(shown, default=str), media_type="application/json")
 
 

@@ -52,12 +52,17 @@ def _visible(session: Session, current: SignedIn, conversation: ChatConversation
     return visibility_of(current.principal).allows(unit)
 
 
-def _conversation(session: Session, current: SignedIn, conversation_id: int
-                  ) -> ChatConversation | Response:  # fmt: skip
+def _conversation(request: Request, session: Session, conversation_id: int, permission: str
+                  ) -> tuple[SignedIn, ChatConversation] | Response:  # fmt: skip
+    """The person (see :func:`_json_user`) and the conversation, if it exists and is theirs to
+    see (another franchise's customer's: 404, as for none)."""
+    current = _json_user(request, session, permission)
+    if not isinstance(current, SignedIn):
+        return current
     found = session.get(ChatConversation, conversation_id)
     if found is None or not _visible(session, current, found):
         return JSONResponse({"detail": f"no conversation {conversation_id}"}, 404)
-    return found
+    return current, found
 
 
 @router.get("/console/chat", response_class=HTMLResponse)
@@ -87,12 +92,10 @@ def conversations(request: Request, session: SessionDep) -> Response:
 
 @router.get("/console/chat/conversations/{conversation_id}")
 def conversation(request: Request, session: SessionDep, conversation_id: int) -> Response:
-    current = _json_user(request, session, "cases.read")
-    if not isinstance(current, SignedIn):
-        return current
-    found = _conversation(session, current, conversation_id)
-    if not isinstance(found, ChatConversation):
-        return found
+    allowed = _conversation(request, session, conversation_id, "cases.read")
+    if not isinstance(allowed, tuple):
+        return allowed
+    _, found = allowed
     shown: dict[str, Any] = {**webchat.conversation_view(session, found),
                              "messages": webchat.messages(session, found)}  # fmt: skip
     return Response(json.dumps(shown, default=str), media_type="application/json")
@@ -101,12 +104,10 @@ def conversation(request: Request, session: SessionDep, conversation_id: int) ->
 @router.post("/console/chat/conversations/{conversation_id}/messages")
 async def answer(request: Request, session: SessionDep, conversation_id: int) -> Response:
     """The agent's answer, signed with their name: in the widget at once, in the case's thread."""
-    current = _json_user(request, session, "cases.write")
-    if not isinstance(current, SignedIn):
-        return current
-    found = _conversation(session, current, conversation_id)
-    if not isinstance(found, ChatConversation):
-        return found
+    allowed = _conversation(request, session, conversation_id, "cases.write")
+    if not isinstance(allowed, tuple):
+        return allowed
+    current, found = allowed
     try:
         text = str(json.loads(await request.body()).get("text", ""))
     except (ValueError, AttributeError):
@@ -123,12 +124,10 @@ async def answer(request: Request, session: SessionDep, conversation_id: int) ->
 
 @router.post("/console/chat/conversations/{conversation_id}/close")
 def close(request: Request, session: SessionDep, conversation_id: int) -> Response:
-    current = _json_user(request, session, "cases.write")
-    if not isinstance(current, SignedIn):
-        return current
-    found = _conversation(session, current, conversation_id)
-    if not isinstance(found, ChatConversation):
-        return found
+    allowed = _conversation(request, session, conversation_id, "cases.write")
+    if not isinstance(allowed, tuple):
+        return allowed
+    _, found = allowed
     webchat.close(session, found)
     return Response(json.dumps(webchat.conversation_view(session, found), default=str),
                     media_type="application/json")  # fmt: skip

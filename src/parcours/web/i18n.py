@@ -50,9 +50,11 @@ def current() -> str:
 
 
 def texts(language: str, french: dict[str, str]) -> dict[str, str]:
-    """A page's texts (key → French text, the message id) in ``language``, made current."""
-    use(language)
-    return {key: gettext(text) for key, text in french.items()}
+    """A page's texts (key → French text, the message id) in ``language``, made current, with
+    ``switch``: the name of the other language, for the link that changes to it."""
+    chosen = use(language)
+    found = {key: gettext(text) for key, text in french.items()}
+    return {**found, "switch": "Français" if chosen == "en" else "English"}
 
 
 def gettext(message: str) -> str:

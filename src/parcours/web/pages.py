@@ -34,11 +34,6 @@ FRENCH = {
 }
 
 
-def _texts(language: str) -> dict[str, str]:
-    chosen = i18n.texts(language, FRENCH)
-    return {**chosen, "switch": "Français" if language == "en" else "English"}
-
-
 def _language(request: Request) -> str:
     asked = request.query_params.get("lang")
     if asked in i18n.LANGUAGES:
@@ -54,7 +49,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         request,
         "home.html",
         {
-            "t": _texts(language),
+            "t": i18n.texts(language, FRENCH),
             "language": language,
             "other": "en" if language == "fr" else "fr",
             "overview": base_overview(session),

@@ -46,11 +46,6 @@ FRENCH = {
 }
 
 
-def _texts(language: str) -> dict[str, str]:
-    chosen = i18n.texts(language, FRENCH)
-    return {**chosen, "switch": "Français" if language == "en" else "English"}
-
-
 def _language(request: Request) -> str:
     return "en" if request.query_params.get("lang") == "en" else "fr"
 
@@ -73,7 +68,7 @@ def _questions(session: SessionDep, survey: Survey, t: dict[str, str]) -> list[d
 
 
 def _page(request: Request, language: str, status: int = 200, **context: Any) -> HTMLResponse:
-    t = _texts(language)
+    t = i18n.texts(language, FRENCH)
     values = {
         "language": language, "other": "fr" if language == "en" else "en", "t": t,
         "title": t["title"], "questions": [], "message": None, "error": None,
@@ -85,7 +80,7 @@ def _page(request: Request, language: str, status: int = 200, **context: Any) ->
 @router.get("/s/{token}", response_class=HTMLResponse)
 def survey_page(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     language = _language(request)
-    t = _texts(language)
+    t = i18n.texts(language, FRENCH)
     try:
         invitation = triggers.invitation_for(session, token)
     except triggers.InvitationError as error:
@@ -112,9 +107,10 @@ async def answer_page(request: Request, session: SessionDep, token: str) -> HTML
         invitation = triggers.invitation_for(session, token)
         survey = session.get(Survey, invitation.survey_id)
         assert survey is not None
+        t = i18n.texts(language, FRENCH)
         return _page(request, language, 422, error=str(error),
-                     questions=_questions(session, survey, _texts(language)))  # fmt: skip
-    return _page(request, language, message=_texts(language)["thanks"])
+                     questions=_questions(session, survey, t))  # fmt: skip
+    return _page(request, language, message=i18n.texts(language, FRENCH)["thanks"])
 
 
 @router.get("/s/{token}/stop", response_class=HTMLResponse)
@@ -125,13 +121,15 @@ def stop_page(request: Request, session: SessionDep, token: str) -> HTMLResponse
         triggers.invitation_for(session, token)
     except triggers.InvitationError as error:
         return _page(request, language, 404, error=str(error))
-    return _page(request, language, title=_texts(language)["stop_title"], stop_form=True)
+    return _page(
+        request, language, title=i18n.texts(language, FRENCH)["stop_title"], stop_form=True
+    )
 
 
 @router.post("/s/{token}/stop", response_class=HTMLResponse)
 def stop(request: Request, session: SessionDep, token: str) -> HTMLResponse:
     language = _language(request)
-    t = _texts(language)
+    t = i18n.texts(language, FRENCH)
     try:
         address = triggers.stop_surveys(session, token)
     except triggers.InvitationError as error:

@@ -23,6 +23,7 @@ from parcours.interactions.api import router as interactions_router
 from parcours.web.chat import router as chat_router
 from parcours.web.console import router as console_router
 from parcours.web.console_cases import router as console_cases_router
+from parcours.web.console_dashboard import router as console_dashboard_router
 from parcours.web.console_matches import router as console_matches_router
 from parcours.web.pages import router as pages_router
 from parcours.web.survey_pages import router as survey_pages_router
@@ -78,5 +79,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(chat_router)
     app.include_router(console_router)
     app.include_router(console_cases_router)
+    app.include_router(console_dashboard_router)
     app.include_router(console_matches_router)
     return app

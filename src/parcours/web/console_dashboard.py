@@ -112,7 +112,7 @@ def _figures(session: Any, current: SignedIn, period: cases_dashboard.Period,
                                   [n for _s, n in backlog.by_status],
                                   [_cases_link("backlog", s, days) for s in statuses])  # fmt: skip
     if trends:
-        figures["scores"] = {"type": "line", "x": months, "series": [
+        figures["scores"] = {"type": "line", "x": months, "y_range": [-100, 100], "series": [
             {"name": f"{t.survey} · {t.key} ({score_names[t.score]})",
              "y": [p[1] for p in t.points],
              "links": ["/console/dashboard/answers?" + urlencode(

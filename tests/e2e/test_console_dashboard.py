@@ -142,6 +142,19 @@ def test_the_cases_behind_a_bar_are_exported_as_a_csv_for_a_french_spreadsheet(
     assert lines[1].startswith("PAR-2026-000001;Devis n° 1;quote;open;normal;web;;")
 
 
+def test_a_text_a_spreadsheet_would_run_as_a_formula_is_exported_as_text():
+    answer = console_dashboard.csv_response("x.csv", ["subject", "score"],
+                                            [["=HYPERLINK(\"http://evil\")", -3],
+                                             ["@SUM(A1)", 2], ["Devis ; pompe", 1]])  # fmt: skip
+
+    assert bytes(answer.body).decode("utf-8-sig").splitlines() == [
+        "subject;score",
+        '"\'=HYPERLINK(""http://evil"")";-3',
+        "'@SUM(A1);2",
+        '"Devis ; pompe";1',
+    ]
+
+
 def test_the_answers_behind_a_point_are_listed_and_exported(db: Database, client: TestClient):
     ids = given_recent_cases(db)
     sign_in(client, given_a_user(db, "martine", "manager"), login="martine")

@@ -152,13 +152,21 @@ def dashboard(request: Request, session: SessionDep,
                   periods=cases_dashboard.PERIODS, **context)  # fmt: skip
 
 
+def _inert(value: Any) -> Any:
+    """A text a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``…), kept as text
+    by a leading apostrophe: a customer's subject or comment never runs in the manager's Excel."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> Response:
     """A CSV file for a spreadsheet in French: UTF-8 with a byte-order mark, ``;`` between
-    fields (the decimal comma needs the comma), one line per row."""
+    fields (the decimal comma needs the comma), one line per row, no text read as a formula."""
     text = io.StringIO()
     writer = csv.writer(text, delimiter=";")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([[_inert(value) for value in row] for row in rows])
     disposition = f'attachment; filename="{filename}"'
     return Response("\ufeff" + text.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": disposition})  # fmt: skip

@@ -227,3 +227,15 @@ def test_plotly_is_served_from_npm_and_its_absence_is_said(
     assert (missing.status_code, missing.text) == (
         503, "plotly.js is not installed: run `make install`")  # fmt: skip
     assert script.status_code == 200 and "Plotly.newPlot" in script.text
+
+
+def test_a_marketer_sees_the_cases_behind_a_bar_without_links_to_cases_it_may_not_open(
+    db: Database, client: TestClient
+):
+    given_recent_cases(db)
+    sign_in(client, given_a_user(db, "gwen", "marketer"), login="gwen")
+
+    page = client.get("/console/dashboard/cases?figure=channel&value=web&days=30")
+
+    assert page.status_code == 200 and "<td>PAR-2026-000001</td>" in page.text
+    assert 'href="/console/cases/' not in page.text

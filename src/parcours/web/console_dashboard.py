@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from parcours.accounts.sessions import SignedIn
 from parcours.cases import dashboard as cases_dashboard
@@ -71,7 +72,7 @@ def _bar(name: str, x: list[str], y: list[int], links: list[str]) -> dict[str, A
     return {"type": "bar", "x": x, "series": [{"name": name, "y": y, "links": links}]}
 
 
-def _figures(session: Any, current: SignedIn, period: cases_dashboard.Period,
+def _figures(session: Session, current: SignedIn, period: cases_dashboard.Period,
              now: datetime) -> dict[str, Any]:  # fmt: skip
     """Each figure's data for the page: labels, series and the link behind every value."""
     visibility = visibility_of(current.principal)
@@ -88,7 +89,6 @@ def _figures(session: Any, current: SignedIn, period: cases_dashboard.Period,
         "nps": "NPS",
         "csat_pct": _("CSAT, % de satisfaits"),
         "low_effort_pct": _("CES, % d'effort faible"),
-        "mean": _("moyenne"),
     }
     if channels:
         names = [c for c, _n in channels]
@@ -216,6 +216,7 @@ def cases_behind(request: Request, session: SessionDep, figure: str, value: str,
     query = {"figure": figure, "value": value, "days": days}
     return render(request, "dashboard_cases.html", me=current, found=found, title=title,
                   shown=shown, figure=figure, period=period, query=urlencode(query),
+                  may_open=current.principal.may("cases.read"),
                   status_label=status_label, channel_label=channel_label)  # fmt: skip
 
 
@@ -245,4 +246,5 @@ def answers_behind(request: Request, session: SessionDep, question: int, month: 
         return csv_response(f"reponses-{found.question.key}-{month}.csv", ANSWER_COLUMNS, rows)
     query = {"question": question, "month": month, "days": days}
     return render(request, "dashboard_answers.html", me=current, found=found, days=days,
-                  query=urlencode(query), channel_label=channel_label)  # fmt: skip
+                  query=urlencode(query), channel_label=channel_label,
+                  may_open=current.principal.may("customers.read"))  # fmt: skip

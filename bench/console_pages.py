@@ -66,6 +66,7 @@ def main() -> None:
         assert csrf is not None
         client.post("/sign-in", data={"csrf": csrf.group(1), "login": "bench-manager",
                                       "password": password})  # fmt: skip
+        behind = "/console/dashboard/cases?figure=channel&value=web&days=365"
         pages = {
             "health check (anchor)": "/health",
             "customer search, a name typed": "/console/customers?q=le+goff",
@@ -74,6 +75,10 @@ def main() -> None:
             "requests": "/console/cases",
             "case view": f"/console/cases/{reference}",
             "duplicates review": "/console/matches",
+            "dashboard, 30 days": "/console/dashboard",
+            "dashboard, 365 days": "/console/dashboard?days=365",
+            "cases behind a bar (web, 365 days)": behind,
+            "the same as CSV": f"{behind}&format=csv",
         }
         print("| page | median ms | max ms |\n|---|---|---|")
         for name, path in pages.items():

@@ -28,6 +28,7 @@ from parcours.web.console_admin_staff import router as console_admin_staff_route
 from parcours.web.console_cases import router as console_cases_router
 from parcours.web.console_chat import router as console_chat_router
 from parcours.web.console_customer import router as console_customer_router
+from parcours.web.console_dashboard import router as console_dashboard_router
 from parcours.web.console_inbox import router as console_inbox_router
 from parcours.web.console_matches import router as console_matches_router
 from parcours.web.pages import router as pages_router
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(console_cases_router)
     app.include_router(console_inbox_router)
     app.include_router(console_chat_router)
+    app.include_router(console_dashboard_router)
     app.include_router(console_matches_router)
     app.include_router(console_admin_router)
     app.include_router(console_admin_staff_router)

@@ -29,7 +29,7 @@ def test_a_page_that_does_not_exist_is_a_friendly_page_and_json_on_the_api(clien
     english = client.get("/console/nothing-here?lang=en", headers=HTML)
     api = client.get("/api/v1/nothing-here", headers=HTML)
 
-    assert page.status_code == 404 and "Cette page n'existe pas." in page.text
+    assert page.status_code == 404 and "Cette page n&#39;existe pas." in page.text
     assert "<h1>Introuvable</h1>" in page.text
     assert english.status_code == 404 and "This page does not exist." in english.text
     assert (api.status_code, api.json()) == (404, {"detail": "Not Found"})
@@ -51,3 +51,17 @@ def test_a_failure_inside_shows_a_page_that_reveals_nothing(
     assert page.status_code == 500
     assert "Une erreur est survenue" in page.text and "Rien n'a été enregistré." in page.text
     assert "secret detail" not in page.text and "Traceback" not in page.text
+
+
+def test_what_a_not_found_page_repeats_from_the_address_is_escaped(
+    client: TestClient, db: Database
+):
+    with db.transaction(write=True) as session:
+        password = create_user(session, "aurelie", role="agent")
+    sign_in(client, password)
+
+    page = client.get("/console/cases/<img src=x onerror=alert(1)>", headers=HTML)
+
+    assert page.status_code == 404
+    assert "<img src=x" not in page.text
+    assert "Aucune demande &lt;img src=x onerror=alert(1)&gt;." in page.text

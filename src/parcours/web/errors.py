@@ -11,7 +11,8 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from parcours.web.console import render
+from parcours.web import i18n
+from parcours.web.console import language_of, render
 
 logger = logging.getLogger(__name__)
 
@@ -25,8 +26,9 @@ def _wants_page(request: Request) -> bool:
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 404 and _wants_page(request):
+        language_of(request, None)
         return render(request, "not_found.html", 404, me=None,
-                      message="Cette page n'existe pas.")  # fmt: skip
+                      message=i18n.gettext("Cette page n'existe pas."))  # fmt: skip
     return await http_exception_handler(request, error)
 
 

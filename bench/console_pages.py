@@ -1,10 +1,10 @@
 """Benchmark: the console's pages on the demo data (target: no page slower than 300 ms).
 
 A fresh home gets what ``make run`` loads (migrations, the Sens Confort demo, ``parcours
-resolve``); a manager signs in, then each page is asked ``--calls`` times through the app in
-process (ASGI, no network): median and maximum, server time as a browser would wait for it minus
-the network. The anchor is the health check measured the same way (the cost of a request that
-does nothing).
+resolve``); an admin (and, for the inbox, Nolwenn the seller) signs in, then each page is asked
+``--calls`` times through the app in process (ASGI, no network): median and maximum, server
+time as a browser would wait for it minus the network. The anchor is the health check measured
+the same way (the cost of a request that does nothing).
 
     .venv/bin/python bench/console_pages.py --calls 20
 """
@@ -54,18 +54,25 @@ def main() -> None:
         settings = Settings(environment="test", home=home)
         database = Database(create_db_engine(f"sqlite:///{home / 'parcours.db'}"))
         with database.transaction(write=True) as session:
-            password = create_user(session, "bench-manager", role="manager")
+            password = create_user(session, "bench-manager", role="admin")
+            seller = create_user(session, "bench-nolwenn", role="seller", display_name="Nolwenn")
             customer_id = session.scalars(
                 select(Customer.id).where(Customer.owning_unit.is_(None),
                                           Customer.merged_into_id.is_(None)).limit(1)
             ).one()  # fmt: skip
             reference = session.scalars(select(Case.reference).limit(1)).one()
-        client = TestClient(create_app(settings, database))
-        form = client.get("/sign-in").text
-        csrf = re.search(r'name="csrf" value="([^"]*)"', form)
-        assert csrf is not None
-        client.post("/sign-in", data={"csrf": csrf.group(1), "login": "bench-manager",
-                                      "password": password})  # fmt: skip
+        app = create_app(settings, database)
+
+        def signed_in(login: str, password: str) -> TestClient:
+            client = TestClient(app)
+            csrf = re.search(r'name="csrf" value="([^"]*)"', client.get("/sign-in").text)
+            assert csrf is not None
+            client.post("/sign-in", data={"csrf": csrf.group(1), "login": login,
+                                          "password": password})  # fmt: skip
+            return client
+
+        client = signed_in("bench-manager", password)
+        nolwenn = signed_in("bench-nolwenn", seller)
         behind = "/console/dashboard/cases?figure=channel&value=web&days=365"
         pages = {
             "health check (anchor)": "/health",
@@ -79,11 +86,20 @@ def main() -> None:
             "dashboard, 365 days": "/console/dashboard?days=365",
             "cases behind a bar (web, 365 days)": behind,
             "the same as CSV": f"{behind}&format=csv",
+            "chat desk": "/console/chat",
+            "administration: users": "/console/admin/users",
+            "administration: queues and routing rules": "/console/admin/routing",
+            "administration: SLA policies": "/console/admin/slas",
         }
         print("| page | median ms | max ms |\n|---|---|---|")
-        for name, path in pages.items():
-            assert client.get(path).status_code == 200, path
-            median, worst = timings(lambda path=path: client.get(path), args.calls)
+        asked = [(name, client, path) for name, path in pages.items()]
+        asked.insert(5, ("my inbox (Nolwenn, seller)", nolwenn, "/console/inbox"))
+        asked.insert(6, ("my inbox, the live refresh (HTMX)", nolwenn, "/console/inbox"))
+        for name, who, path in asked:
+            headers = {"HX-Request": "true"} if "HTMX" in name else {}
+            assert who.get(path, headers=headers).status_code == 200, path
+            median, worst = timings(lambda who=who, path=path, headers=headers: who.get(
+                path, headers=headers), args.calls)  # fmt: skip
             print(f"| {name} | {median * 1000:.1f} | {worst * 1000:.1f} |")
 
 

@@ -55,11 +55,12 @@ imap-server:
 
 # Debian's Chromium, driven by Playwright in the browser tests (never a browser that Playwright
 # downloads: the tests launch /usr/bin/chromium).
+# The colour emoji font draws the channel icons in the screenshots as people's browsers do.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-		echo "Installing Debian's chromium for the browser tests"; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ]; then \
+		echo "Installing Debian's chromium and emoji font for the browser tests"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
 test: install postgres-server imap-server chromium

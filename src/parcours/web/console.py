@@ -23,17 +23,24 @@ from sqlalchemy.orm import Session
 from parcours import customer360
 from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
+from parcours.cases import workflow
 from parcours.config import Settings
 from parcours.customers import services as customers
 from parcours.deps import SessionDep, get_settings_from_app, visibility_of
 from parcours.web import i18n
 
 FRONTEND = Path(__file__).parent / "frontend" / "node_modules"
+#: The cases' own vocabularies (French and English labels) the templates may show.
+CASE_LABELS = {"priority": workflow.PRIORITIES, "status": workflow.STATUSES,
+               "type": workflow.TYPES}  # fmt: skip
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.filters.update(money=i18n.money, number=i18n.number, when=i18n.when,
                              countdown=i18n.countdown)  # fmt: skip
+templates.env.globals["case_label"] = lambda table, key: workflow.label(
+    CASE_LABELS[table], key, i18n.current()
+)
 router = APIRouter(include_in_schema=False)
 PRE_CSRF = "parcours_csrf"
 SettingsDep = Annotated[Settings, Depends(get_settings_from_app)]

@@ -1,9 +1,12 @@
 """Every console route × every role: a signed-in person whose role lacks the page's permission
 gets the 403 page naming it, one who has it gets the page; signed out, every page is a redirect
 to the sign-in; a form sent without the session's CSRF token (or by a role without the
-permission, or signed out) is refused and changes nothing. The routes are read from the app; what
-each needs is written below by hand from the design — a route missing from the table fails, with
-its name."""
+permission, or signed out) is refused and changes nothing, while the same form sent by an admin
+changes something. Two kinds of routes are not pages: the live streams (server-sent events, called
+with a short ``?timeout=``: 401 signed out, 403 without the permission, else a stream) and the chat
+desk's JSON routes (401 / 403 in JSON, the CSRF token in a header). The routes are read from the
+app; what each needs is written below by hand from the design — a route missing from the tables
+fails, with its name, and so does an entry of the tables with no route."""
 
 from __future__ import annotations
 

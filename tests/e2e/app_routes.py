@@ -37,6 +37,20 @@ def routes(app: FastAPI, prefix: str) -> list[tuple[str, str]]:
     return sorted(found, key=lambda route: (route[1], route[0]))
 
 
+def routes_taking(app: FastAPI, prefix: str, query_parameter: str) -> list[tuple[str, str]]:
+    """The routes of :func:`routes` whose endpoint takes ``query_parameter`` in its query."""
+    found = {
+        (method, context.path)
+        for context in iter_route_contexts(app.routes)
+        if isinstance(context.original_route, APIRoute) and context.path is not None
+        and (context.path == prefix or context.path.startswith(prefix + "/"))
+        and any(parameter.name == query_parameter
+                for parameter in context.original_route.dependant.query_params)
+        for method in context.methods or ()
+    }  # fmt: skip
+    return sorted(found, key=lambda route: (route[1], route[0]))
+
+
 def filled(path: str, values: Mapping[str, str]) -> str:
     """The path with each ``{parameter}`` replaced by its value; KeyError naming a parameter
     that has none."""

@@ -1,6 +1,7 @@
 """A small world for the security matrices: a person and a token of every role, a brand customer
-with an open case, a pending duplicate, channel accounts holding secrets, a web chat — and the
-list of every secret in it, which no page and no API answer may ever show."""
+with an open case waiting in a queue, a pending duplicate, a merge into that customer, a team
+with its agent, channel accounts holding secrets, a web chat — and the list of every secret in
+it, which no page and no API answer may ever show."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from sqlalchemy import select
 from parcours.accounts.access import ROLES
 from parcours.accounts.models import ApiToken, User
 from parcours.accounts.services import create_token, create_user
+from parcours.cases import assignment, staff, webchat
 from parcours.cases import services as cases
-from parcours.cases import webchat
 from parcours.channels import accounts
 from parcours.customers.ingest import IncomingRecord, ingest_batch
+from parcours.customers.merging import merge_customers
 from parcours.customers.models import MatchReview, SourceRecord
 from parcours.db import Database, create_db_engine
 from tests.conftest import sqlite_url_for
@@ -41,6 +43,9 @@ CHANNEL_SECRETS: dict[str, tuple[str, dict[str, object], dict[str, str]]] = {
 }  # fmt: skip
 
 
+TEAM, QUEUE = "Service client", "sav"
+
+
 @dataclass
 class World:
     database: Database
@@ -52,6 +57,14 @@ class World:
     case_reference: str
     review_id: int
     conversation_id: int
+    #: The agent ``user-admin`` (an admin's staff record, by name), offline while the case was
+    #: routed, then available: the "next case" button gives them the waiting case.
+    agent_id: int
+    #: A merge of another customer into ``customer_id`` (undone by the 360's unmerge).
+    merge_id: int
+    #: The team of the agent, and the (default) queue the team serves.
+    team: str = TEAM
+    queue: str = QUEUE
     #: Every secret value stored in the world (filled once the world is built).
     secrets: list[str] = field(default_factory=list)
 
@@ -67,19 +80,31 @@ def build_world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
     with database.transaction(write=True) as session:
         passwords = {role: create_user(session, f"user-{role}", role=role) for role in people}
         tokens = {role: create_token(session, f"token-{role}", role=role) for role in ROLES}
-        claire, claire_again = ingest_batch(session, [
+        claire, claire_again, claire_by_phone = ingest_batch(session, [
             IncomingRecord("store", "MAG-1", {"first_name": "Claire", "last_name": "Le Goff",
                                               "email": "claire@exemple.fr"}),
             IncomingRecord("web", "WEB-1", {"first_name": "Claire", "last_name": "LE GOFF",
                                             "email": "c.legoff@exemple.fr"}),
+            IncomingRecord("store", "MAG-2", {"first_name": "Claire", "last_name": "Le Goff",
+                                              "phone": "+33611223344"}),
         ])  # fmt: skip
         assert claire.customer_id is not None and claire_again.customer_id is not None
+        assert claire_by_phone.customer_id is not None
+        staff.add_team(session, TEAM, "contact_centre")
+        staff.add_queue(session, QUEUE, [TEAM], default=True)
+        agent = staff.add_agent(
+            session, "user-admin", TEAM, channels={"email": 5}, skills={"language:fr": 3}
+        )
         case = cases.open_case(session, customer_id=claire.customer_id, case_type="quote",
                                channel="email", subject="Devis", opened_by="test")  # fmt: skip
+        assignment.route(session, case, actor="test")
+        staff.set_presence(session, agent, "available")
         record_a, record_b = (
             session.scalars(select(SourceRecord.id).where(SourceRecord.customer_id == c)).one()
             for c in (claire.customer_id, claire_again.customer_id)
         )
+        merge = merge_customers(session, [claire.customer_id, claire_by_phone.customer_id],
+                                decided_by="test")  # fmt: skip
         evidence = [{"field": "last_name", "level": "exact", "weight": 6.1}]
         review = MatchReview(customer_a_id=claire.customer_id,
                              customer_b_id=claire_again.customer_id, record_a_id=record_a,
@@ -90,7 +115,7 @@ def build_world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
         conversation = webchat.start(session, accounts.account_named(session, "chat-site"))
         session.flush()
         world = World(database, home, passwords, tokens, claire.customer_id, case.reference,
-                      review.id, conversation.id)  # fmt: skip
+                      review.id, conversation.id, agent.id, merge.id)  # fmt: skip
         world.secrets = [
             *passwords.values(), *tokens.values(), conversation.token,
             *session.scalars(select(User.password_hash)),

@@ -22,6 +22,8 @@ from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.customers.merging import merge_customers
 from parcours.customers.models import MatchReview, SourceRecord
 from parcours.db import Database, create_db_engine
+from parcours.experience import services as surveys
+from parcours.experience.models import SurveyQuestion
 from tests.conftest import sqlite_url_for
 
 #: Channel accounts and their secrets, one of each kind that has some.
@@ -62,6 +64,8 @@ class World:
     agent_id: int
     #: A merge of another customer into ``customer_id`` (undone by the 360's unmerge).
     merge_id: int
+    #: A survey's NPS question (the dashboard's answers behind a point of its trend).
+    question_id: int
     #: The team of the agent, and the (default) queue the team serves.
     team: str = TEAM
     queue: str = QUEUE
@@ -113,9 +117,13 @@ def build_world(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory,
         for name, (kind, settings, secrets) in CHANNEL_SECRETS.items():
             accounts.save(session, name, kind, settings, secrets)
         conversation = webchat.start(session, accounts.account_named(session, "chat-site"))
+        survey = surveys.create_survey(session, "avis", [surveys.parse_question("q1:nps:0-10")])
         session.flush()
+        question_id = session.scalars(
+            select(SurveyQuestion.id).where(SurveyQuestion.survey_id == survey.id)
+        ).one()
         world = World(database, home, passwords, tokens, claire.customer_id, case.reference,
-                      review.id, conversation.id, agent.id, merge.id)  # fmt: skip
+                      review.id, conversation.id, agent.id, merge.id, question_id)  # fmt: skip
         world.secrets = [
             *passwords.values(), *tokens.values(), conversation.token,
             *session.scalars(select(User.password_hash)),

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from fastapi import FastAPI
@@ -55,6 +56,9 @@ EXPECTED: dict[tuple[str, str], str] = {
     ("POST", "/console/cases/{key}/status"): "cases.write",
     ("POST", "/console/cases/{key}/transfer"): "cases.write",
     ("POST", "/console/cases/{key}/callback"): "cases.write",
+    ("GET", "/console/dashboard"): "reports.read",
+    ("GET", "/console/dashboard/cases"): "reports.read",
+    ("GET", "/console/dashboard/answers"): "reports.read",
     ("GET", "/console/inbox"): "cases.read",
     ("GET", "/console/inbox/events"): "cases.read",
     ("POST", "/console/inbox/next"): "cases.write",
@@ -162,8 +166,12 @@ class Console:
                   "merge_id": str(world.merge_id), "conversation_id": str(world.conversation_id),
                   "agent_id": str(world.agent_id), "login": "user-admin",
                   "name": "whatsapp-sav"}  # fmt: skip
+        queries = {
+            ("GET", "/console/dashboard/cases"): "?figure=channel&value=email",
+            ("GET", "/console/dashboard/answers"): f"?question={world.question_id}&month=2026-11",
+        }
         try:
-            return filled(route[1], values)
+            return filled(route[1], values) + queries.get(route, "")
         except KeyError as error:
             pytest.fail(f"{route_id(route)}: no value for the path parameter {error} in "
                         f"{Path(__file__).name}", pytrace=False)  # fmt: skip
@@ -268,7 +276,11 @@ def test_given_no_session_a_page_redirects_to_the_sign_in(console: Console, rout
 
     answer = console.clients[None].get(path, follow_redirects=False)
 
-    expected = "/console/customers" if permission == TO_CUSTOMER_SEARCH else f"/sign-in?next={path}"
+    expected = (
+        "/console/customers"
+        if permission == TO_CUSTOMER_SEARCH
+        else f"/sign-in?next={quote(path, safe='/')}"
+    )
     assert (answer.status_code, answer.headers["location"]) == (303, expected)
 
 
@@ -411,7 +423,10 @@ def test_given_no_session_a_form_redirects_to_the_sign_in_and_changes_nothing(
     answer = console.clients[None].request(route[0], path, data=FORMS[route],
                                            follow_redirects=False)  # fmt: skip
 
-    assert (answer.status_code, answer.headers["location"]) == (303, f"/sign-in?next={path}")
+    assert (answer.status_code, answer.headers["location"]) == (
+        303,
+        f"/sign-in?next={quote(path, safe='/')}",
+    )
     assert snapshot(console.world.database) == before
 
 

@@ -143,3 +143,21 @@ def test_a_role_without_the_permission_gets_a_forbidden_page_naming_it(
     assert "Accès refusé" in cases_page.text
     assert reply.status_code == 403
     assert client.get("/console/customers").status_code == 200
+
+
+def test_signing_in_leads_back_to_the_page_asked_for_its_query_included(
+    console: tuple[TestClient, str],
+):
+    client, password = console
+    asked = client.get("/console/customers?q=le+goff&page=2", follow_redirects=False)
+    target = asked.headers["location"].split("next=", 1)[1]
+
+    page = client.get(asked.headers["location"])
+    answer = client.post("/sign-in", data={"csrf": form_csrf(page.text), "login": "aurelie",
+                                           "password": password,
+                                           "next": "/console/customers?q=le+goff&page=2"},
+                         follow_redirects=False)  # fmt: skip
+
+    assert target == "/console/customers%3Fq%3Dle%2Bgoff%26page%3D2"
+    assert 'value="/console/customers?q=le+goff&amp;page=2"' in page.text
+    assert answer.headers["location"] == "/console/customers?q=le+goff&page=2"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -79,7 +79,10 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 
 
 def to_sign_in(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+    """To the sign-in, then back to the very page asked for, its query included (a search, a
+    list behind a dashboard figure)."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/sign-in?next={quote(target, safe='/')}", status_code=303)
 
 
 def page_user(request: Request, session: Session, permission: str) -> SignedIn | Response:

@@ -165,3 +165,46 @@ def test_another_franchises_duplicates_are_not_listed_and_cannot_be_decided(
     assert (rejected.status_code, rejected.json()) == (404, refused)
     with db.sessions() as session:
         assert session.scalars(select(MatchReview.status)).one() == "pending"
+
+
+def test_another_franchises_customers_survey_answers_are_left_out(franchises: Franchises):
+    admin, lannion = franchises.admin, franchises.lannion
+    question = {"key": "q1", "kind": "nps", "min": 0, "max": 10}
+    created = admin.post("/api/v1/surveys", json={"name": "avis", "questions": [question]})
+    answers = [
+        {"respondent": "brest-1", "question": "q1", "score": 2, "comment": "Livraison en retard",
+         "customer_id": franchises.brest_ids[0]},
+        {"respondent": "lannion-1", "question": "q1", "score": 9, "comment": "Parfait",
+         "customer_id": franchises.lannion_id},
+        {"respondent": "anonyme", "question": "q1", "score": 7, "comment": "Correct"},
+    ]  # fmt: skip
+    recorded = admin.post("/api/v1/surveys/avis/answers", json=answers)
+
+    seen = lannion.get("/api/v1/surveys/avis/answers").json()
+    every = admin.get("/api/v1/surveys/avis/answers").json()
+
+    assert created.status_code == 201
+    assert [result["status"] for result in recorded.json()] == ["recorded"] * 3
+    assert sorted(item["comment"] for item in seen["items"]) == ["Correct", "Parfait"]
+    assert seen["total"] == 2
+    assert every["total"] == 3
+
+
+def test_another_franchises_interaction_cannot_be_put_in_a_case(franchises: Franchises):
+    admin, lannion = franchises.admin, franchises.lannion
+    call = {"source": "standard", "external_id": "T-9", "channel": "phone", "type": "call",
+            "occurred_at": "2026-11-20T10:00:00+01:00",
+            "identifiers": {"email": "b1@exemple.fr"}}  # fmt: skip
+    [theirs] = admin.post("/api/v1/interactions", json=[call]).json()["results"]
+    ours = admin.post("/api/v1/cases", json={"customer_id": franchises.lannion_id,
+                                             "type": "quote", "channel": "email",
+                                             "subject": "Devis"}).json()["reference"]  # fmt: skip
+
+    attached = lannion.post(f"/api/v1/cases/{ours}/interactions",
+                            json={"interaction_id": theirs["interaction_id"]})  # fmt: skip
+    unknown = lannion.post(f"/api/v1/cases/{ours}/interactions", json={"interaction_id": 999999})
+
+    assert attached.status_code == 422 and unknown.status_code == 422
+    assert attached.json() == {"detail": f"no interaction with id {theirs['interaction_id']}"}
+    thread = admin.get(f"/api/v1/cases/{ours}").json()["thread"]
+    assert [line for line in thread if line["kind"] == "interaction"] == []

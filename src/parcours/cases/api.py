@@ -41,6 +41,7 @@ from parcours.cases.schemas import (
 )
 from parcours.customers.services import CustomerNotFound, ensure_visible
 from parcours.deps import ApiSessionDep, TokenDep, VisibilityDep, requires
+from parcours.interactions.models import Interaction
 
 router = APIRouter(tags=["cases"])
 #: Who works on cases and how cases reach them: managers and admins.
@@ -160,10 +161,18 @@ def post_case_note(
 
 @router.post("/cases/{key}/interactions", response_model=CaseDetailOut)
 def post_attachment(
-    session: ApiSessionDep, token: TokenDep, key: str, body: AttachIn
+    session: ApiSessionDep, token: TokenDep, visibility: VisibilityDep, key: str, body: AttachIn
 ) -> CaseDetailOut:
-    """Put an interaction (from any channel) in the case's thread."""
+    """Put an interaction (from any channel) in the case's thread — not one of a customer the
+    caller may not see (the answer for an unknown interaction: 422 "no interaction with id")."""
     case = _case(session, key)
+    interaction = session.get(Interaction, body.interaction_id)
+    if interaction is not None and interaction.customer_id is not None:
+        try:
+            ensure_visible(session, interaction.customer_id, visibility)
+        except CustomerNotFound:
+            unknown = f"no interaction with id {body.interaction_id}"
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, unknown) from None
     try:
         services.attach_interaction(session, case, body.interaction_id, actor=token.name)
     except services.CaseError as error:

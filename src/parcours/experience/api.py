@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel, Field
 
-from parcours.deps import ApiSessionDep
+from parcours.deps import ApiSessionDep, VisibilityDep
 from parcours.experience import comments, reports, services
 from parcours.experience.loop import close_the_loop
 
@@ -154,6 +154,7 @@ class AnswersPage(BaseModel):
 @router.get("/surveys/{name}/answers", response_model=AnswersPage)
 def get_answers(
     session: ApiSessionDep,
+    visibility: VisibilityDep,
     name: str,
     only_comments: bool = False,
     theme: Annotated[str | None, Query(description="a verbatim theme, e.g. delivery")] = None,
@@ -163,12 +164,13 @@ def get_answers(
     page_size: Annotated[int, Query(ge=1, le=500)] = comments.PAGE_SIZE,
 ) -> AnswersPage:
     """The individual answers, newest first; with a theme or a tone, the comments that match
-    (each comment's sentiment and themes were read when it was recorded)."""
+    (each comment's sentiment and themes were read when it was recorded); another franchise's
+    customers' answers left out."""
     survey = _survey(session, name)
     try:
         found, total = comments.answers(
             session, survey, only_comments=only_comments, theme=theme, tone=tone,
-            customer_id=customer_id, page=page, page_size=page_size,
+            customer_id=customer_id, page=page, page_size=page_size, visibility=visibility,
         )  # fmt: skip
     except services.SurveyError as error:
         raise _unprocessable(error) from None

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from parcours.customers.models import Customer
+from parcours.customers.services import EVERYONE, Visibility
 from parcours.experience import verbatims
 from parcours.experience.loop import is_unhappy
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
@@ -57,9 +59,11 @@ def _stored(answer: SurveyAnswer) -> verbatims.Verbatim:
 
 def answers(session: Session, survey: Survey, *, only_comments: bool = True,
             theme: str | None = None, tone: str | None = None, customer_id: int | None = None,
-            page: int = 1, page_size: int = PAGE_SIZE) -> tuple[list[Comment], int]:  # fmt: skip
+            page: int = 1, page_size: int = PAGE_SIZE,
+            visibility: Visibility = EVERYONE) -> tuple[list[Comment], int]:  # fmt: skip
     """One page of the survey's answers (by default those with a comment: the verbatims),
-    newest first, and how many there are in all."""
+    newest first, and how many there are in all; those of customers ``visibility`` hides left
+    out (another franchise's customers' words are theirs)."""
     if theme is not None and theme not in verbatims.THEMES:
         raise SurveyError(f"unknown theme {theme!r}; known: {', '.join(verbatims.THEMES)}")
     if tone is not None and tone not in TONES:
@@ -75,6 +79,11 @@ def answers(session: Session, survey: Survey, *, only_comments: bool = True,
         query = query.where(SurveyAnswer.comment.is_not(None))
     if customer_id is not None:
         query = query.where(SurveyAnswer.customer_id == customer_id)
+    visible = visibility.condition()
+    if visible is not None:
+        query = query.outerjoin(Customer, Customer.id == SurveyAnswer.customer_id).where(
+            or_(SurveyAnswer.customer_id.is_(None), visible)
+        )
     if tone == "negative":
         query = query.where(SurveyAnswer.sentiment <= verbatims.NEGATIVE_AT_MOST)
     elif tone == "positive":

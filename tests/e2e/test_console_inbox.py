@@ -204,3 +204,18 @@ def test_a_case_form_without_the_csrf_token_is_refused(nolwenn: TestClient, db: 
     assert answer.status_code == 403
     with db.sessions() as session:
         assert session.scalars(select(CaseNote)).all() == []
+
+
+def test_the_request_list_is_paged_fifty_at_a_time(nolwenn: TestClient, db: Database):
+    with db.transaction(write=True) as session:
+        for number in range(51):
+            services.open_case(session, customer_id=None, case_type="quote", channel="email",
+                               subject=f"Devis {number:02d}", opened_by="site")  # fmt: skip
+
+    first = nolwenn.get("/console/cases").text
+    second = nolwenn.get("/console/cases?page=2").text
+
+    assert "Demandes en cours (51)" in first and "Page 1 / 2" in first
+    assert 'href="?page=2" rel="next"' in first
+    assert second.count('href="/console/cases/PAR-') == 1 and "Devis 50" in second
+    assert 'href="?page=1" rel="prev"' in second

@@ -11,6 +11,7 @@ import pytest
 
 from parcours.cases import dashboard
 from parcours.cases.models import Case, SlaPolicy
+from parcours.cases.services import CasePage
 from parcours.customers.ingest import IncomingRecord
 from parcours.customers.services import Visibility
 from parcours.db import Database
@@ -69,7 +70,7 @@ def given_cases(db: Database) -> dict[str, int]:
     return ids
 
 
-def names(found: dashboard.CasesBehind) -> list[str]:
+def names(found: CasePage) -> list[str]:
     return [case.subject for case in found.items]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from parcours.accounts.access import check_role
 from parcours.accounts.models import ApiToken, User
 from parcours.db import utcnow
+from parcours.paging import page_count
 
 TOKEN_PREFIX = "prc_"
 ADMIN_LOGIN = "admin"
@@ -144,7 +145,7 @@ class UserPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def users(session: Session, *, page: int = 1, page_size: int = 25) -> UserPage:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from parcours.cases import workflow
 from parcours.cases.models import Case
+from parcours.cases.services import CasePage
 from parcours.customers.models import Customer
 from parcours.customers.services import EVERYONE, Visibility
 
@@ -229,21 +230,9 @@ def _behind(session: Session, figure: str, value: str, period: Period,
     raise DashboardError(f"unknown figure {figure!r}; known: {', '.join(FIGURES)}")
 
 
-@dataclass
-class CasesBehind:
-    total: int
-    page: int
-    page_size: int
-    items: list[Case] = field(default_factory=list)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 def cases_behind(session: Session, figure: str, value: str, period: Period, now: datetime,
                  visibility: Visibility = EVERYONE, *, page: int = 1,
-                 page_size: int | None = 50) -> CasesBehind:  # fmt: skip
+                 page_size: int | None = 50) -> CasePage:  # fmt: skip
     """The cases counted in one figure's value, newest first; ``page_size`` None: all of them
     (the CSV export)."""
     query = _visible(select(Case).where(_behind(session, figure, value, period, now)), visibility)
@@ -253,4 +242,4 @@ def cases_behind(session: Session, figure: str, value: str, period: Period, now:
     if page_size is not None:
         ordered = ordered.offset((page - 1) * page_size).limit(page_size)
     items = list(session.scalars(ordered))
-    return CasesBehind(total, page, page_size or max(total, 1), items)
+    return CasePage(total, page, page_size or max(total, 1), items)

@@ -36,6 +36,7 @@ from parcours.customers.services import EVERYONE, Visibility
 from parcours.db import utcnow
 from parcours.interactions.models import Interaction
 from parcours.interactions.vocabulary import CHANNELS
+from parcours.paging import page_count
 
 MAX_SUBJECT = 300
 MAX_NOTE = 4000
@@ -256,6 +257,10 @@ class CasePage:
     page: int
     page_size: int
     items: list[Case] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return page_count(self.total, self.page_size)
 
 
 def list_cases(

@@ -22,6 +22,7 @@ from parcours.cases.assignment import waiting_cases
 from parcours.cases.models import Agent, Case, Queue, SlaPolicy, Team
 from parcours.customers.models import Customer
 from parcours.events import Event
+from parcours.paging import page_count
 
 #: Without a policy's own reminder, a deadline is "at risk" this close to its time.
 DEFAULT_REMINDER = timedelta(minutes=30)
@@ -75,6 +76,11 @@ class Inbox:
     waiting: list[Row]
     waiting_total: int
     page: int
+
+    @property
+    def pages(self) -> int:
+        """Pages of the waiting list."""
+        return page_count(self.waiting_total, PAGE_SIZE)
 
 
 def agent_named(session: Session, names: Iterable[str | None]) -> Agent | None:

@@ -21,6 +21,7 @@ from parcours.customers.services import EVERYONE, Visibility
 from parcours.experience.models import Survey, SurveyAnswer, SurveyQuestion
 from parcours.experience.reports import HEADLINES, question_report
 from parcours.experience.services import SurveyError
+from parcours.paging import page_count
 
 KINDS = ("nps", "csat", "ces", "ces_ease")
 
@@ -100,7 +101,7 @@ class AnswersBehind:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 def answers_behind(session: Session, question_id: int, month: str,

@@ -26,6 +26,7 @@ from parcours.accounts.sessions import SignedIn
 from parcours.channels import accounts as channels
 from parcours.channels.models import ChannelAccount
 from parcours.deps import SessionDep
+from parcours.paging import page_count
 from parcours.web.console import form_user, page_user, render
 
 router = APIRouter(include_in_schema=False)
@@ -43,7 +44,7 @@ class Pager(Generic[T]):
 
 
 def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> Pager[T]:
-    pages = max(1, -(-len(items) // size))
+    pages = page_count(len(items), size)
     page = min(max(page, 1), pages)
     return Pager(items[(page - 1) * size : page * size], page, pages)
 

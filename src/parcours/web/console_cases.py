@@ -58,8 +58,7 @@ def case_list(request: Request, session: SessionDep, mine: bool = False, page: i
                                     visibility=visibility_of(current.principal))  # fmt: skip
     language = i18n.current()
     rows = [views.case_out(case, language) for case in found.items]
-    return render(request, "cases.html", me=current, cases=rows, mine=mine, found=found,
-                  pages=max(1, -(-found.total // PAGE_SIZE)))  # fmt: skip
+    return render(request, "cases.html", me=current, cases=rows, mine=mine, found=found)
 
 
 @router.get("/console/cases/{key}", response_class=HTMLResponse)

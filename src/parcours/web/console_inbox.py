@@ -48,8 +48,7 @@ def inbox_page(request: Request, session: SessionDep, page: int = 1, notice: str
     waiting = [row for row in found.waiting if visibility.allows(row.owning_unit)]
     partial = request.headers.get("HX-Request") == "true"
     return render(request, "_inbox.html" if partial else "inbox.html", me=current, inbox=found,
-                  mine=mine, waiting=waiting, notice=NOTICES.get(notice),
-                  pages=-(-found.waiting_total // worklist.PAGE_SIZE))  # fmt: skip
+                  mine=mine, waiting=waiting, notice=NOTICES.get(notice))  # fmt: skip
 
 
 @router.post("/console/inbox/next")

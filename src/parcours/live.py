@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.responses import StreamingResponse
+
 #: A comment line every so often keeps proxies from closing a quiet stream.
 HEARTBEAT_SECONDS = 15.0
 
@@ -87,3 +89,15 @@ async def event_stream(*topics: str, timeout: float | None = None,
                 continue
             payload = json.dumps(event, ensure_ascii=False, default=str)
             yield f"event: {event['event']}\ndata: {payload}\n\n"
+
+
+#: The longest a stream asked with a timeout stays open (seconds).
+LONGEST_TIMEOUT = 3600.0
+
+
+def stream_response(*topics: str, timeout: float | None = None) -> StreamingResponse:
+    """These topics' events as an HTTP answer (``text/event-stream``, never cached); with a
+    timeout (tests, long-polling clients), closed after it — an hour at most."""
+    limit = min(timeout, LONGEST_TIMEOUT) if timeout else None
+    return StreamingResponse(event_stream(*topics, timeout=limit), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})  # fmt: skip

@@ -37,6 +37,12 @@ class SignedIn:
     def principal(self) -> Principal:
         return Principal(f"user:{self.user.login}", self.user.role, self.user.unit)
 
+    @property
+    def name(self) -> str:
+        """The name the person signs with (a note, a reply, a chat answer): their display name,
+        else their login — and the name of their agent record, if they have one."""
+        return self.user.display_name or self.user.login
+
 
 def sign_in(session: Session, login: str, password: str,
             now: datetime | None = None) -> SignedIn | None:  # fmt: skip

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from parcours import live
+from parcours.cases import webchat
 from parcours.cases.inbox_email import receive_email
 from parcours.cases.models import ChatConversation
 from parcours.channels.mime import MalformedEmail
 from parcours.config import Settings
-from parcours.customers.services import CustomerNotFound, ensure_visible
 from parcours.deps import (
     ApiSessionDep,
     DatabaseDep,
@@ -70,12 +70,7 @@ async def live_events(
             conversation_id = name.removeprefix("conversation:")
             if name.startswith("conversation:") and conversation_id.isdigit():
                 found = session.get(ChatConversation, int(conversation_id))
-                try:
-                    if found is not None and found.customer_id is not None:
-                        ensure_visible(session, found.customer_id, visibility)
-                except CustomerNotFound:
+                if found is not None and not webchat.may_see(session, found, visibility):
                     raise HTTPException(status.HTTP_404_NOT_FOUND,
-                                        f"no conversation {conversation_id}") from None  # fmt: skip
-    return StreamingResponse(live.event_stream(*topic, timeout=timeout),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})  # fmt: skip
+                                        f"no conversation {conversation_id}")  # fmt: skip
+    return live.stream_response(*topic, timeout=timeout)

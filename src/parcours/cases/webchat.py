@@ -39,7 +39,7 @@ from parcours.channels.models import ChannelAccount
 from parcours.customers.ingest import IncomingRecord, ingest_batch
 from parcours.customers.models import Customer
 from parcours.customers.normalise import InvalidValue, normalise_email, normalise_phone
-from parcours.customers.services import EVERYONE, Visibility
+from parcours.customers.services import EVERYONE, CustomerNotFound, Visibility, ensure_visible
 from parcours.db import utcnow
 from parcours.interactions.ingest import record_interactions
 from parcours.interactions.models import Interaction
@@ -278,6 +278,18 @@ def conversation_view(session: Session, conversation: ChatConversation) -> dict[
         "case": case.reference if case else None, "case_id": conversation.case_id,
         "page_url": conversation.page_url, "last_message_at": conversation.last_message_at,
     }  # fmt: skip
+
+
+def may_see(session: Session, conversation: ChatConversation, visibility: Visibility) -> bool:
+    """Whether someone of this visibility may see the chat: a visitor not known yet's, or a
+    customer's they may see (another franchise's customer's chat does not exist for them)."""
+    if conversation.customer_id is None:
+        return True
+    try:
+        ensure_visible(session, conversation.customer_id, visibility)
+    except CustomerNotFound:
+        return False
+    return True
 
 
 def open_conversations(session: Session, limit: int = 50,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -230,10 +230,7 @@ def events(request: Request, database: DatabaseDep, name: str, token: str,
 
         def work(account: ChannelAccount) -> Response:
             conversation = _conversation(session, account, token)
-            stream = live.event_stream(f"conversation:{conversation.id}",
-                                       timeout=min(timeout, 3600) if timeout else None)  # fmt: skip
-            return StreamingResponse(stream, media_type="text/event-stream",
-                                     headers={"Cache-Control": "no-cache"})  # fmt: skip
+            return live.stream_response(f"conversation:{conversation.id}", timeout=timeout)
 
         return _answer(request, session, name, work)
 

@@ -16,16 +16,17 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from parcours import customer360
+from parcours import customer360, live
 from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
 from parcours.cases import workflow
 from parcours.config import Settings
 from parcours.customers import services as customers
+from parcours.db import Database
 from parcours.deps import SessionDep, get_settings_from_app, visibility_of
 from parcours.web import i18n
 
@@ -190,3 +191,30 @@ def customer_search(request: Request, session: SessionDep, settings: SettingsDep
     partial = request.headers.get("HX-Request") == "true"
     name = "_customer_results.html" if partial else "customers.html"
     return render(request, name, me=current, q=q, found=found, followed=followed)
+
+
+def json_user(request: Request, session: Session, permission: str) -> SignedIn | Response:
+    """The person for a JSON call of a page's script: 401 signed out, 403 without the permission or
+    (for a change) without the session's CSRF token in ``X-CSRF-Token``."""
+    current = signed_in_user(request, session)
+    if current is None:
+        return JSONResponse({"detail": "signed out: sign in again"}, 401)
+    if not current.principal.may(permission):
+        return JSONResponse({"detail": f"the {current.principal.role} role may not "
+                                       f"{permission}"}, 403)  # fmt: skip
+    if request.method == "POST" and not sessions.csrf_matches(
+        current.csrf_token, request.headers.get("X-CSRF-Token")
+    ):
+        return JSONResponse({"detail": "missing or wrong CSRF token"}, 403)
+    return current
+
+
+def live_stream(request: Request, database: Database, permission: str, topic: str,
+                timeout: float | None) -> Response:  # fmt: skip
+    """A page's live stream (server-sent events) for a person allowed ``permission`` — checked
+    in a short session of its own: the stream holds no database transaction open."""
+    with database.sessions() as session:
+        current = json_user(request, session, permission)
+    if not isinstance(current, SignedIn):
+        return current
+    return live.stream_response(topic, timeout=timeout)

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
-from parcours.cases import assignment, callbacks, replies, services, views, workflow, worklist
+from parcours.cases import assignment, callbacks, replies, services, views, workflow
 from parcours.cases.models import Agent, Case, Queue
 from parcours.customers import services as customers
 from parcours.customers.models import Customer
 from parcours.deps import SessionDep, visibility_of
 from parcours.web import i18n
 from parcours.web.console import form_user, page_user, render
+from parcours.web.console_inbox import my_agent
 
 router = APIRouter(include_in_schema=False)
 REPLY_CHANNELS = ("email", "sms", "whatsapp", "messenger", "chat")
@@ -49,7 +50,7 @@ def case_list(request: Request, session: SessionDep, mine: bool = False, page: i
     current = page_user(request, session, "cases.read")
     if not isinstance(current, SignedIn):
         return current
-    agent = worklist.agent_named(session, (current.user.display_name, current.user.login))
+    agent = my_agent(session, current)
     if mine and agent is None:
         found = services.CasePage(total=0, page=1, page_size=PAGE_SIZE)
     else:
@@ -105,7 +106,7 @@ async def _act(request: Request, session: Session, key: str, what: str, action: 
     if case is None:
         return render(request, "not_found.html", 404, me=current,
                        message=f"Aucune demande {key}.")  # fmt: skip
-    actor = current.user.display_name or current.user.login
+    actor = current.name
     try:
         with session.begin_nested():  # a savepoint: a failed action leaves nothing behind
             action(session, case, actor, form)

@@ -10,57 +10,28 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
-from parcours import live
-from parcours.accounts import sessions
 from parcours.accounts.sessions import SignedIn
 from parcours.cases import webchat
 from parcours.cases.models import ChatConversation
-from parcours.customers.models import Customer
 from parcours.deps import DatabaseDep, SessionDep, visibility_of
-from parcours.web.console import page_user, render, signed_in_user
+from parcours.web.console import json_user, live_stream, page_user, render
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).parent / "static"
-
-
-def _json_user(request: Request, session: Session, permission: str) -> SignedIn | Response:
-    """The person for a JSON call of the desk: 401 signed out, 403 without the permission or
-    (for a change) without the session's CSRF token in ``X-CSRF-Token``."""
-    current = signed_in_user(request, session)
-    if current is None:
-        return JSONResponse({"detail": "signed out: sign in again"}, 401)
-    if not current.principal.may(permission):
-        return JSONResponse({"detail": f"the {current.principal.role} role may not "
-                                       f"{permission}"}, 403)  # fmt: skip
-    if request.method == "POST" and not sessions.csrf_matches(
-        current.csrf_token, request.headers.get("X-CSRF-Token")
-    ):
-        return JSONResponse({"detail": "missing or wrong CSRF token"}, 403)
-    return current
-
-
-def _visible(session: Session, current: SignedIn, conversation: ChatConversation | None) -> bool:
-    if conversation is None:
-        return False
-    if conversation.customer_id is None:
-        return True
-    customer = session.get(Customer, conversation.customer_id)
-    unit = customer.owning_unit if customer is not None else None
-    return visibility_of(current.principal).allows(unit)
 
 
 def _conversation(request: Request, session: Session, conversation_id: int, permission: str
                   ) -> tuple[SignedIn, ChatConversation] | Response:  # fmt: skip
     """The person (see :func:`_json_user`) and the conversation, if it exists and is theirs to
     see (another franchise's customer's: 404, as for none)."""
-    current = _json_user(request, session, permission)
+    current = json_user(request, session, permission)
     if not isinstance(current, SignedIn):
         return current
     found = session.get(ChatConversation, conversation_id)
-    if found is None or not _visible(session, current, found):
+    if found is None or not webchat.may_see(session, found, visibility_of(current.principal)):
         return JSONResponse({"detail": f"no conversation {conversation_id}"}, 404)
     return current, found
 
@@ -82,7 +53,7 @@ def old_desk() -> Response:
 @router.get("/console/chat/conversations")
 def conversations(request: Request, session: SessionDep) -> Response:
     """Open conversations with at least one message, most recent first."""
-    current = _json_user(request, session, "cases.read")
+    current = json_user(request, session, "cases.read")
     if not isinstance(current, SignedIn):
         return current
     found = webchat.open_conversations(session, visibility=visibility_of(current.principal))
@@ -114,9 +85,7 @@ async def answer(request: Request, session: SessionDep, conversation_id: int) ->
         return JSONResponse({"detail": 'send {"text": "…"} as JSON'}, 422)
     try:
         with session.begin_nested():
-            interaction = webchat.agent_message(
-                session, found, current.user.display_name or current.user.login, text
-            )
+            interaction = webchat.agent_message(session, found, current.name, text)
     except webchat.ChatError as error:
         return JSONResponse({"detail": str(error)}, 422)
     return JSONResponse(webchat.message_view(interaction, "agent"), 201)
@@ -135,14 +104,8 @@ def close(request: Request, session: SessionDep, conversation_id: int) -> Respon
 
 @router.get("/console/chat/events")
 def events(request: Request, database: DatabaseDep, timeout: float | None = None) -> Response:
-    """Visitors' messages as they come (the person checked in a short session of its own)."""
-    with database.sessions() as session:
-        current = _json_user(request, session, "cases.read")
-    if not isinstance(current, SignedIn):
-        return current
-    stream = live.event_stream("chats", timeout=min(timeout, 3600) if timeout else None)
-    return StreamingResponse(stream, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})  # fmt: skip
+    """Visitors' messages as they come."""
+    return live_stream(request, database, "cases.read", "chats", timeout)
 
 
 @router.get("/static/console-chat.js")

@@ -110,7 +110,7 @@ async def add_note(request: Request, session: SessionDep, customer_id: int) -> R
     def write(current: SignedIn, form: dict[str, str]) -> str | None:
         try:
             customer360.add_note(session, customer_id, visibility_of(current.principal),
-                                 author=current.user.display_name or current.user.login,
+                                 author=current.name,
                                  body=form.get("body", ""))  # fmt: skip
         except ClientBookError as error:
             return str(error)

@@ -12,15 +12,15 @@ from fastapi.responses import (
     HTMLResponse,
     RedirectResponse,
     Response,
-    StreamingResponse,
 )
+from sqlalchemy.orm import Session
 
-from parcours import live
 from parcours.accounts.sessions import SignedIn
 from parcours.cases import assignment, worklist
+from parcours.cases.models import Agent
 from parcours.cases.services import now_or_utcnow
 from parcours.deps import DatabaseDep, SessionDep, visibility_of
-from parcours.web.console import form_user, page_user, render, signed_in_user
+from parcours.web.console import form_user, live_stream, page_user, render
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).parent / "static"
@@ -30,8 +30,9 @@ NOTICES = {
 }
 
 
-def _names(current: SignedIn) -> tuple[str | None, str]:
-    return (current.user.display_name, current.user.login)
+def my_agent(session: Session, current: SignedIn) -> Agent | None:
+    """The agent record of the person signed in (see :func:`worklist.agent_named`)."""
+    return worklist.agent_named(session, (current.user.display_name, current.user.login))
 
 
 @router.get("/console/inbox", response_class=HTMLResponse)
@@ -41,7 +42,7 @@ def inbox_page(request: Request, session: SessionDep, page: int = 1, notice: str
     current = page_user(request, session, "cases.read")
     if not isinstance(current, SignedIn):
         return current
-    agent = worklist.agent_named(session, _names(current))
+    agent = my_agent(session, current)
     found = worklist.inbox(session, agent, now_or_utcnow(None), page=page)
     visibility = visibility_of(current.principal)
     mine = [row for row in found.mine if visibility.allows(row.owning_unit)]
@@ -58,7 +59,7 @@ async def take_next(request: Request, session: SessionDep) -> Response:
     if not isinstance(allowed, tuple):
         return allowed
     current, _form = allowed
-    agent = worklist.agent_named(session, _names(current))
+    agent = my_agent(session, current)
     if agent is None:
         return RedirectResponse("/console/inbox?notice=not_agent", status_code=303)
     case = assignment.next_case(session, agent)
@@ -70,17 +71,8 @@ async def take_next(request: Request, session: SessionDep) -> Response:
 @router.get("/console/inbox/events")
 def inbox_events(request: Request, database: DatabaseDep, timeout: float | None = None
                  ) -> Response:  # fmt: skip
-    """A stream telling the open inbox that cases changed (the person checked in a short
-    session of its own: the stream holds no database transaction open)."""
-    with database.sessions() as session:
-        current = signed_in_user(request, session)
-    if current is None:
-        return Response("Session expirée : reconnectez-vous.", 401)
-    if not current.principal.may("cases.read"):
-        return Response("Accès refusé (cases.read).", 403)
-    stream = live.event_stream(worklist.TOPIC, timeout=min(timeout, 3600) if timeout else None)
-    return StreamingResponse(stream, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})  # fmt: skip
+    """A stream telling the open inbox that cases changed."""
+    return live_stream(request, database, "cases.read", worklist.TOPIC, timeout)
 
 
 @router.get("/static/inbox.js")
